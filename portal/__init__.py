@@ -1,0 +1,85 @@
+"""The composition root: ``create_app`` builds the portal, and is the only module that imports
+everything. Config comes from the environment (``portal.config``); ``config`` overrides it,
+which is how tests pass theirs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from portal import config as config_module
+from portal import errors, i18n, logging_setup, security, templating
+from portal.extensions import csrf, db, limiter
+
+AUTOESCAPE_SUFFIXES = (".html", ".htm", ".xml", ".xhtml", ".svg", ".jinja")
+
+
+class PortalFlask(Flask):
+    """Flask that autoescapes the NHS.UK ``.jinja`` component templates too."""
+
+    def select_jinja_autoescape(self, filename: str | None) -> bool:
+        return filename is None or filename.endswith(AUTOESCAPE_SUFFIXES)
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app. ``config`` overrides settings: strings named in ``config.SETTINGS`` are
+    read as if they were environment variables, anything else is set directly.
+
+    Raises ``config.ConfigError`` when a required setting is missing (e.g. ``SECRET_KEY`` in
+    production).
+    """
+    overrides = dict(config or {})
+    env_names = {setting.name for setting in config_module.SETTINGS}
+    environ = {**os.environ, **{k: str(v) for k, v in overrides.items() if k in env_names}}
+    settings = config_module.load(environ)
+    settings.update({k: v for k, v in overrides.items() if k not in env_names})
+
+    app = PortalFlask(
+        __name__,
+        static_folder=str(config_module.PROJECT_ROOT / "static"),
+        static_url_path="/assets",
+        template_folder=str(config_module.PROJECT_ROOT / "templates"),
+        instance_path=str(config_module.INSTANCE_DIR),
+    )
+    app.config.update(settings)
+    if app.config["DATABASE_URL"].startswith("sqlite:///" + str(config_module.INSTANCE_DIR)):
+        config_module.INSTANCE_DIR.mkdir(exist_ok=True)
+    app.jinja_env.loader = ChoiceLoader(
+        [FileSystemLoader(app.template_folder), PackageLoader("nhsuk_frontend_jinja")]
+    )
+    app.jinja_env.undefined = ChainableUndefined
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    if app.config["PROXY_COUNT"]:
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
+
+    logging_setup.configure_logging(app.config["LOG_LEVEL"])
+    logging_setup.init_request_logging(app)
+    db.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+    _register_blueprints(app)
+
+    from portal import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.web import health, pages
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(health.bp)

@@ -1,0 +1,10 @@
+"""SQLAlchemy 2.0 models and repositories: the only code that builds queries.
+
+Importing this package registers every model on ``Base.metadata`` (Alembic's target).
+Repositories flush; the request edge commits.
+"""
+
+from portal.data import people, sequences  # noqa: F401  (register models)
+from portal.data.base import Base
+
+__all__ = ["Base"]

@@ -1,0 +1,78 @@
+"""App-level error pages: NHS-styled HTML, a problem document (RFC 9457) under ``/api/``.
+
+A broken database connection becomes the 503 page in plain words, never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy.exc import OperationalError, DBAPIError
+from werkzeug.exceptions import HTTPException
+
+from portal.extensions import db
+
+log = logging.getLogger(__name__)
+PROBLEM_BASE = "https://ai-choices.nhs.example/problems/"
+HTML_ERROR_PAGES = {404: "errors/404.html", 500: "errors/500.html", 503: "errors/503.html"}
+
+
+def wants_problem_json() -> bool:
+    """True for machine routes (``/api/``, ``/oauth2/``, ``/fhir/``)."""
+    return request.path.startswith(("/api/", "/oauth2/", "/fhir/"))
+
+
+def problem(status: int, type_slug: str, title: str, detail: str | None = None, **extra: object) -> Response:
+    """An ``application/problem+json`` response with a stable ``type`` per error."""
+    body: dict[str, object] = {"type": PROBLEM_BASE + type_slug, "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body.update(extra)
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
+
+
+def _html(status: int) -> Response:
+    template = HTML_ERROR_PAGES.get(status, "errors/generic.html")
+    response = Response(render_template(template, status=status), status=status)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+        status = error.code or 500
+        if wants_problem_json():
+            slug = (error.name or "error").lower().replace(" ", "-")
+            return problem(status, slug, error.name, error.description)
+        if status in (404, 500, 503):
+            return _html(status)
+        return Response(render_template("errors/generic.html", status=status,
+                                        title=error.name), status=status)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(DBAPIError)
+    def _database_unavailable(error: Exception):  # type: ignore[no-untyped-def]
+        log.error("database unavailable: %(kind)s", {"kind": type(error).__name__})
+        db.session.rollback()
+        if wants_problem_json():
+            return problem(503, "service-unavailable", _("Service unavailable"),
+                           "The database cannot be reached. Try again later.")
+        response = _html(503)
+        response.headers["Retry-After"] = "60"
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):  # type: ignore[no-untyped-def]
+        log.exception("unhandled error: %(kind)s", {"kind": type(error).__name__})
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the original error matters more
+            log.warning("rollback after error failed")
+        if wants_problem_json():
+            return problem(500, "internal-error", "Internal server error")
+        return _html(500)

@@ -1,0 +1,80 @@
+"""Unbound singletons, bound to an app by ``create_app``.
+
+``db`` gives each app context one SQLAlchemy session; repositories flush through it and the
+request edge commits (``db.session.commit()``), so a change and its audit row land together.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, g
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf import CSRFProtect
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    """WAL, foreign keys on, and a busy timeout on every new SQLite connection (DESIGN.md 6)."""
+    dbapi_connection.isolation_level = None  # let SQLAlchemy's BEGIN below govern transactions
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _begin_immediate(conn: Any) -> None:
+    """Take SQLite's write lock at BEGIN so two writers queue instead of deadlocking."""
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def build_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine for ``url`` with the portal's SQLite or PostgreSQL settings."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
+        event.listen(engine, "connect", _configure_sqlite)
+        event.listen(engine, "begin", _begin_immediate)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+class Database:
+    """One engine per app; one session per app context, removed at teardown."""
+
+    def init_app(self, app: Flask) -> None:
+        engine = build_engine(app.config["DATABASE_URL"])
+        app.extensions["portal.db"] = {
+            "engine": engine,
+            "sessionmaker": sessionmaker(bind=engine, expire_on_commit=False),
+        }
+        app.teardown_appcontext(self._remove)
+
+    @property
+    def engine(self) -> Engine:
+        return current_app.extensions["portal.db"]["engine"]
+
+    @property
+    def session(self) -> Session:
+        session = g.get("_portal_db_session")
+        if session is None:
+            session = current_app.extensions["portal.db"]["sessionmaker"]()
+            g._portal_db_session = session
+        return session
+
+    def _remove(self, _exc: BaseException | None) -> None:
+        session = g.pop("_portal_db_session", None)
+        if session is not None:
+            session.close()
+
+
+db = Database()
+csrf = CSRFProtect()
+babel = Babel()
+limiter = Limiter(key_func=get_remote_address)

@@ -1,0 +1,81 @@
+"""Security headers for every response, and ``no_store`` for pages with personal data.
+
+The Content-Security-Policy has no ``unsafe-inline``: the few inline scripts carry the
+per-request nonce (``csp_nonce()`` in templates). ``no_store`` marks a response so shared
+computers keep no copy (the browser's Back button after sign-out shows nothing personal).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Flask, Response, g, make_response
+
+NO_STORE = "no-store"
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=()"
+)
+
+
+def csp_nonce() -> str:
+    """This request's script nonce (created on first use)."""
+    nonce = g.get("_csp_nonce")
+    if nonce is None:
+        nonce = g._csp_nonce = secrets.token_urlsafe(16)
+    return nonce
+
+
+def content_security_policy(nonce: str) -> str:
+    return "; ".join(
+        (
+            "default-src 'self'",
+            f"script-src 'self' 'nonce-{nonce}'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+            "base-uri 'none'",
+            "object-src 'none'",
+        )
+    )
+
+
+def mark_no_store(response: Response) -> Response:
+    """Tell browsers and proxies to keep no copy of ``response``."""
+    response.headers["Cache-Control"] = NO_STORE
+    response.headers["Pragma"] = "no-cache"
+    return response
+
+
+def no_store(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorator for every view that shows personal data: ``Cache-Control: no-store``."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Response:
+        return mark_no_store(make_response(view(*args, **kwargs)))
+
+    wrapper.no_store = True  # type: ignore[attr-defined]
+    return wrapper
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
+
+    @app.after_request
+    def _security_headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", content_security_policy(csp_nonce()))
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "no-referrer")
+        headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if app.config["PORTAL_ENV"] == "production":
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        return response

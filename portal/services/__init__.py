@@ -1,0 +1,1 @@
+"""Use cases, one module per capability. No Flask request, session, g, forms or templates."""

@@ -1,0 +1,1 @@
+"""Staff back office pages (blueprint), forms, role decorators."""

@@ -1,0 +1,22 @@
+"""Template helpers shared by every edge (patient, staff, errors)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+
+def form_error_list(form: Any) -> list[dict[str, str]]:
+    """The error summary's list for a Flask-WTF ``form``: one link per field error, in field
+    order, each pointing at the field's id (or the first input of a date or radio group)."""
+    items = []
+    for field in form:
+        for message in field.errors:
+            target = getattr(field, "error_target_id", None) or field.id
+            items.append({"text": str(message), "href": f"#{target}"})
+    return items
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["form_error_list"] = form_error_list

@@ -1,0 +1,1 @@
+"""Patient pages: one blueprint per journey."""

@@ -1,0 +1,104 @@
+"""Shared fixtures: a throwaway database per test run, an app, and a clean slate per test.
+
+SQLite by default. With ``TEST_DATABASE_URL`` (or ``DATABASE_URL``) naming a PostgreSQL
+server, the run creates its own database there, migrates it, and drops it at the end, so runs
+never touch real data or each other.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from portal import create_app, migrate
+from portal.data import Base
+from portal.extensions import db
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _server_url() -> str | None:
+    for name in ("TEST_DATABASE_URL", "DATABASE_URL"):
+        url = os.environ.get(name, "")
+        if url.startswith("postgresql"):
+            return url.replace("postgresql://", "postgresql+psycopg://", 1)
+    return None
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    server = _server_url()
+    if server is None:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'portal.sqlite3'}"
+        migrate.upgrade(url)
+        yield url
+        return
+    name = f"portal_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    try:
+        migrate.upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def make_test_config(database_url: str, **overrides: object) -> dict[str, object]:
+    """The settings every test app starts from."""
+    return {
+        "PORTAL_ENV": "test",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": "",
+        "SECRET_KEY": "test-secret-key-" + "x" * 32,
+        "ORGANISATION_NAME": "Demo NHS Trust",
+        "ALLOW_UNREVIEWED_LOCALES": "true",
+        **overrides,
+    }
+
+
+@pytest.fixture(scope="session")
+def session_app(database_url: str) -> Flask:
+    return create_app(make_test_config(database_url))
+
+
+def truncate_all(app: Flask) -> None:
+    """Empty every table (not the Alembic version), whatever committed it."""
+    tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
+    with app.app_context():
+        engine = db.engine
+        with engine.begin() as connection:
+            if engine.dialect.name == "postgresql":
+                connection.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
+            else:
+                for table in tables:
+                    connection.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture()
+def app(session_app: Flask) -> Iterator[Flask]:
+    yield session_app
+    truncate_all(session_app)
+
+
+@pytest.fixture()
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture()
+def db_session(app: Flask):  # type: ignore[no-untyped-def]
+    """A session inside an app context; committed work is cleaned up after the test."""
+    with app.app_context():
+        yield db.session

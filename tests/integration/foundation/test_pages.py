@@ -1,0 +1,113 @@
+"""The public pages: NHS design, language and direction, headers, errors."""
+
+import json
+import re
+
+import pytest
+
+from tests.pages import LANGUAGES, PUBLIC_PAGES
+
+EXPECTED_HTML_LANG = {"en": ("en-GB", "ltr"), "cy": ("cy", "ltr"), "ur": ("ur", "rtl")}
+
+
+@pytest.mark.parametrize("path", [p for n, p in PUBLIC_PAGES.items() if n != "page not found"])
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_each_page_has_one_h1_a_title_starting_with_it_and_the_right_lang(client, path, lang):
+    response = client.get(path, query_string={"lang": lang})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    h1s = re.findall(r"<h1[^>]*>(.*?)</h1>", html, re.S)
+    assert len(h1s) == 1
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    assert title.startswith(h1s[0].strip())
+    html_lang, direction = EXPECTED_HTML_LANG[lang]
+    assert f'<html lang="{html_lang}" dir="{direction}"' in html
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), "duplicate ids"
+
+
+def test_welsh_page_is_in_welsh_and_says_the_translation_is_not_reviewed(client):
+    html = client.get("/?lang=cy").get_data(as_text=True)
+    english = client.get("/?lang=en").get_data(as_text=True)
+    welsh_h1 = re.search(r"<h1>(.*?)</h1>", html).group(1)
+    assert welsh_h1 != re.search(r"<h1>(.*?)</h1>", english).group(1)
+    assert 'class="app-translation-notice"' in html
+    assert 'class="app-translation-notice"' not in english
+
+
+def test_language_choice_is_remembered_in_a_cookie(client):
+    client.get("/?lang=cy")
+    assert '<html lang="cy"' in client.get("/cookies").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("cy-GB,cy;q=0.9,en;q=0.5", "cy"),
+        ("ur", "ur"),
+        ("fr-FR,fr;q=0.9", "en-GB"),
+        (";;;q=abc,,=", "en-GB"),
+        ("\x00\xff", "en-GB"),
+    ],
+)
+def test_accept_language_is_used_and_a_malformed_header_falls_back_to_english(client, header, expected):
+    response = client.get("/", headers={"Accept-Language": header})
+    assert response.status_code == 200
+    assert f'<html lang="{expected}"' in response.get_data(as_text=True)
+    assert "Accept-Language" in response.headers["Vary"]
+
+
+def test_unreviewed_languages_can_be_switched_off(database_url):
+    from portal import create_app
+    from tests.conftest import make_test_config
+
+    app = create_app(make_test_config(database_url, ALLOW_UNREVIEWED_LOCALES="false"))
+    html = app.test_client().get("/?lang=cy").get_data(as_text=True)
+    assert '<html lang="en-GB"' in html
+    assert "Cymraeg" not in html
+
+
+def test_security_headers_are_on_every_page(client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp and "default-src 'self'" in csp
+    nonce = re.search(r"'nonce-([^']+)'", csp).group(1)
+    assert f'<script nonce="{nonce}">' in response.get_data(as_text=True)
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert "camera=()" in response.headers["Permissions-Policy"]
+
+
+def test_a_new_nonce_each_request(client):
+    first = client.get("/").headers["Content-Security-Policy"]
+    assert first != client.get("/").headers["Content-Security-Policy"]
+
+
+def test_unknown_page_is_the_nhs_styled_404(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert "Page not found" in html and "nhsuk-header" in html
+
+
+@pytest.mark.parametrize("path", ["/api/v1/no-such-thing", "/api/anything"])
+def test_unknown_api_url_is_a_problem_document(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+    body = json.loads(response.data)
+    assert body["status"] == 404 and body["type"].endswith("/not-found")
+
+
+def test_wrong_method_is_405_in_the_nhs_design(client):
+    response = client.post("/cookies")
+    assert response.status_code in (400, 405)
+    assert "nhsuk-header" in response.get_data(as_text=True)
+
+
+def test_the_built_stylesheet_is_served_and_reaches_nothing_outside(client):
+    with client.get("/assets/dist/portal.css") as response:
+        assert response.status_code == 200
+        css = response.get_data(as_text=True)
+    assert "https://" not in css and "http://" not in css
+    assert "arial" in css.lower()

@@ -1,0 +1,13 @@
+"""Every page the suite checks for accessibility, valid HTML, reflow and readability.
+
+Each later journey adds its pages here (signed-in pages add a sign-in step in their own test).
+"""
+
+PUBLIC_PAGES = {
+    "start": "/",
+    "accessibility statement": "/accessibility-statement",
+    "privacy notice": "/privacy-notice",
+    "cookies": "/cookies",
+    "page not found": "/no-such-page",
+}
+LANGUAGES = ("en", "cy", "ur")
