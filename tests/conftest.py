@@ -68,9 +68,31 @@ def make_test_config(database_url: str, **overrides: object) -> dict[str, object
     }
 
 
+def dispose(app: Flask) -> None:
+    """Close the app's pooled connections (tests create apps; none may leak a connection)."""
+    app.extensions["portal.db"]["engine"].dispose()
+
+
 @pytest.fixture(scope="session")
-def session_app(database_url: str) -> Flask:
-    return create_app(make_test_config(database_url))
+def session_app(database_url: str) -> Iterator[Flask]:
+    app = create_app(make_test_config(database_url))
+    yield app
+    dispose(app)
+
+
+@pytest.fixture()
+def make_app(database_url: str) -> Iterator:  # type: ignore[type-arg]
+    """Build extra apps with other settings; their connections are closed after the test."""
+    made: list[Flask] = []
+
+    def _make(**overrides: object) -> Flask:
+        app = create_app(make_test_config(overrides.pop("database_url", database_url), **overrides))
+        made.append(app)
+        return app
+
+    yield _make
+    for app in made:
+        dispose(app)
 
 
 def truncate_all(app: Flask) -> None:

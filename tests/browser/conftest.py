@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
 from portal import create_app
-from tests.conftest import PROJECT_ROOT, make_test_config, truncate_all
+from tests.conftest import PROJECT_ROOT, dispose, make_test_config, truncate_all
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -31,7 +31,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def live_app(database_url: str):  # type: ignore[no-untyped-def]
-    return create_app(make_test_config(database_url))
+    app = create_app(make_test_config(database_url))
+    yield app
+    dispose(app)
 
 
 @pytest.fixture(scope="session")

@@ -40,3 +40,16 @@ def test_import_layers_hold():
         capture_output=True, text=True, check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_migrations_create_exactly_the_models(app):
+    """Every schema change is a migration: the migrated database matches the models."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from portal.data import Base
+    from portal.extensions import db
+
+    with app.app_context(), db.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []

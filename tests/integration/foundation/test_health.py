@@ -2,9 +2,7 @@
 
 from sqlalchemy import text
 
-from portal import create_app
 from portal.extensions import db
-from tests.conftest import make_test_config
 
 
 def test_healthz(client):
@@ -18,25 +16,25 @@ def test_readyz_when_database_is_at_head(client):
     assert response.json == {"status": "ready", "database": "reachable", "migrations": "at-head"}
 
 
-def test_readyz_is_503_when_migrations_are_behind(tmp_path):
+def test_readyz_is_503_when_migrations_are_behind(make_app, tmp_path):
     url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
-    app = create_app(make_test_config(url))
+    app = make_app(database_url=url)
     response = app.test_client().get("/readyz")
     assert response.status_code == 503
     assert response.json["migrations"] == "behind"
 
 
-def test_readyz_and_pages_are_503_when_the_database_is_unreachable(tmp_path):
+def test_readyz_and_pages_are_503_when_the_database_is_unreachable(make_app):
     url = "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1"
-    app = create_app(make_test_config(url))
+    app = make_app(database_url=url)
     client = app.test_client()
     response = client.get("/readyz")
     assert response.status_code == 503 and response.json["database"] == "unreachable"
 
 
-def test_a_database_failure_on_a_page_is_the_503_page_not_a_traceback(tmp_path):
+def test_a_database_failure_on_a_page_is_the_503_page_not_a_traceback(make_app):
     url = "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1"
-    app = create_app(make_test_config(url))
+    app = make_app(database_url=url)
 
     @app.get("/__test_db")
     def _touch_db():  # pragma: no cover - reached through the client

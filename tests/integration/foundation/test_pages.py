@@ -57,11 +57,8 @@ def test_accept_language_is_used_and_a_malformed_header_falls_back_to_english(cl
     assert "Accept-Language" in response.headers["Vary"]
 
 
-def test_unreviewed_languages_can_be_switched_off(database_url):
-    from portal import create_app
-    from tests.conftest import make_test_config
-
-    app = create_app(make_test_config(database_url, ALLOW_UNREVIEWED_LOCALES="false"))
+def test_unreviewed_languages_can_be_switched_off(make_app):
+    app = make_app(ALLOW_UNREVIEWED_LOCALES="false")
     html = app.test_client().get("/?lang=cy").get_data(as_text=True)
     assert '<html lang="en-GB"' in html
     assert "Cymraeg" not in html

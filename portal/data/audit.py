@@ -1,0 +1,160 @@
+"""The audit trail: append-only and tamper-evident (DESIGN.md section 3: AuditEvent).
+
+Events are hash-chained within daily partitions (UTC day): each event's ``hash`` is SHA-256
+over its canonical content and the previous event's hash that day; the first event of a day
+chains from ``genesis_hash(day)``. ``AuditChainHead`` holds each day's last position and hash;
+appending locks that row (``FOR UPDATE`` on PostgreSQL; SQLite has one writer), so chains
+never fork. A batch read is one event with the list of its patients in
+``audit_event_patients``; their sorted ids are digested into the event's hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, UniqueConstraint, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from portal.data.base import Base, utcnow
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        UniqueConstraint("chain_day", "chain_position"),
+        Index("ix_audit_events_patient_occurred", "patient_id", "occurred_at_utc"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    occurred_at_utc: Mapped[datetime] = mapped_column(default=utcnow)
+    chain_day: Mapped[date] = mapped_column(Date)
+    chain_position: Mapped[int] = mapped_column()
+    actor_kind: Mapped[str] = mapped_column(String(20))  # patient | representative | staff | api-client | system
+    actor_id: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(60))
+    patient_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("patients.id"))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    patients_digest: Mapped[str | None] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditEventPatient(Base):
+    """One patient in a batch event (so each patient can see the batch that read them)."""
+
+    __tablename__ = "audit_event_patients"
+
+    audit_event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("audit_events.id"), primary_key=True)
+    patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patients.id"), primary_key=True, index=True)
+
+
+class AuditChainHead(Base):
+    __tablename__ = "audit_chain_heads"
+
+    chain_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    position: Mapped[int] = mapped_column()
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+def genesis_hash(day: date) -> str:
+    return hashlib.sha256(f"ai-choices-portal audit genesis {day.isoformat()}".encode()).hexdigest()
+
+
+def digest_patients(patient_ids: Iterable[uuid.UUID]) -> str:
+    """SHA-256 over the sorted patient ids (hex), one per line."""
+    hasher = hashlib.sha256()
+    for patient_id in sorted(str(p) for p in patient_ids):
+        hasher.update(patient_id.encode())
+        hasher.update(b"\n")
+    return hasher.hexdigest()
+
+
+def event_hash(event: AuditEvent) -> str:
+    """SHA-256 of the event's canonical JSON (sorted keys) including ``prev_hash``."""
+    content = {
+        "id": str(event.id),
+        "occurred_at_utc": event.occurred_at_utc.isoformat(),
+        "chain_day": event.chain_day.isoformat(),
+        "chain_position": event.chain_position,
+        "actor_kind": event.actor_kind,
+        "actor_id": event.actor_id,
+        "action": event.action,
+        "patient_id": str(event.patient_id) if event.patient_id else None,
+        "details": event.details,
+        "patients_digest": event.patients_digest,
+        "prev_hash": event.prev_hash,
+    }
+    return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def _lock_head(session: Session, day: date) -> AuditChainHead:
+    # populate_existing: the session keeps objects across commits (expire_on_commit=False), so
+    # without it a locked re-read could return a stale position from the identity map.
+    statement = (select(AuditChainHead).where(AuditChainHead.chain_day == day).with_for_update()
+                 .execution_options(populate_existing=True))
+    head = session.execute(statement).scalar_one_or_none()
+    if head is not None:
+        return head
+    try:
+        with session.begin_nested():
+            session.execute(insert(AuditChainHead).values(chain_day=day, position=0, last_hash=genesis_hash(day)))
+    except IntegrityError:
+        pass
+    return session.execute(statement).scalar_one()
+
+
+def append_event(session: Session, *, actor_kind: str, actor_id: str | None, action: str,
+                 patient_id: uuid.UUID | None = None, details: dict[str, Any] | None = None,
+                 batch_patient_ids: Sequence[uuid.UUID] | None = None,
+                 occurred_at: datetime | None = None) -> AuditEvent:
+    """Append one event to today's chain in the caller's transaction; flushes."""
+    occurred = occurred_at or utcnow()
+    day = occurred.date()
+    head = _lock_head(session, day)
+    event = AuditEvent(
+        id=uuid.uuid4(), occurred_at_utc=occurred, chain_day=day, chain_position=head.position + 1,
+        actor_kind=actor_kind, actor_id=actor_id, action=action, patient_id=patient_id,
+        details=details or {}, prev_hash=head.last_hash,
+        patients_digest=digest_patients(batch_patient_ids) if batch_patient_ids is not None else None,
+    )
+    event.hash = event_hash(event)
+    head.position, head.last_hash = event.chain_position, event.hash
+    session.add(event)
+    session.flush()
+    if batch_patient_ids:
+        session.execute(insert(AuditEventPatient),
+                        [{"audit_event_id": event.id, "patient_id": p} for p in batch_patient_ids])
+    return event
+
+
+def iter_chain(session: Session) -> Iterator[tuple[AuditEvent, list[uuid.UUID]]]:
+    """Every event in chain order (day, position) with its batch patient ids."""
+    statement = select(AuditEvent).order_by(AuditEvent.chain_day, AuditEvent.chain_position)
+    for event in session.execute(statement).scalars():
+        patients: list[uuid.UUID] = []
+        if event.patients_digest is not None:
+            patients = list(session.execute(
+                select(AuditEventPatient.patient_id).where(AuditEventPatient.audit_event_id == event.id)
+                .order_by(AuditEventPatient.patient_id)).scalars())
+        yield event, patients
+
+
+def list_chain_heads(session: Session) -> list[AuditChainHead]:
+    return list(session.execute(select(AuditChainHead).order_by(AuditChainHead.chain_day)).scalars())
+
+
+def list_events_for_patient(session: Session, patient_id: uuid.UUID, actions: Sequence[str] | None = None,
+                            limit: int = 200) -> list[AuditEvent]:
+    """Events about the patient (direct or in a batch), newest first."""
+    in_batch = select(AuditEventPatient.audit_event_id).where(AuditEventPatient.patient_id == patient_id)
+    statement = select(AuditEvent).where((AuditEvent.patient_id == patient_id) | AuditEvent.id.in_(in_batch))
+    if actions:
+        statement = statement.where(AuditEvent.action.in_(list(actions)))
+    statement = statement.order_by(AuditEvent.occurred_at_utc.desc(), AuditEvent.chain_position.desc()).limit(limit)
+    return list(session.execute(statement).scalars())

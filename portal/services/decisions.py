@@ -1,0 +1,85 @@
+"""What applies for a patient: the one place that loads choices and policies from the database
+and applies the domain rule (``portal.domain.decision``). Patient pages, carers' pages, the
+API, FHIR and batch checks all call this module, so they cannot disagree.
+
+Reads go to the primary database in the caller's transaction, so a choice saved by one
+request is visible to the very next read (DESIGN.md section 3).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from portal.data import choices as choice_data
+from portal.data import people
+from portal.data import register as register_data
+from portal.domain import ChoiceFact, EffectiveDecision, PurposePolicy, decide_many
+from portal.domain.nhs_number import NhsNumber
+from portal.domain.values import ConsentModel, Decision, Purpose
+
+PolicyKey = tuple[str, Purpose]
+
+
+@dataclass(frozen=True)
+class PatientDecisions:
+    """Every effective decision for one patient, keyed by (tool slug, purpose).
+
+    ``patient_known`` is False for a valid NHS number the portal has never seen: such a
+    patient gets the register's defaults, never an error."""
+
+    patient_known: bool
+    patient_id: uuid.UUID | None
+    decisions: dict[PolicyKey, EffectiveDecision]
+
+
+def load_policies(session: Session) -> dict[PolicyKey, PurposePolicy]:
+    """The register's consent model and terms version for every live tool and purpose."""
+    return {
+        (slug, Purpose(purpose)): PurposePolicy(ConsentModel(model), version, reason)
+        for slug, purpose, model, version, reason in register_data.list_purpose_policies(session)
+    }
+
+
+def filter_policies(policies: Mapping[PolicyKey, PurposePolicy], tool: str | None = None,
+                    purpose: Purpose | None = None) -> dict[PolicyKey, PurposePolicy]:
+    return {key: policy for key, policy in policies.items()
+            if (tool is None or key[0] == tool) and (purpose is None or key[1] == purpose)}
+
+
+def _facts(rows: Iterable[tuple]) -> dict[uuid.UUID, list[ChoiceFact]]:  # type: ignore[type-arg]
+    by_patient: dict[uuid.UUID, list[ChoiceFact]] = {}
+    for patient_id, choice_id, sequence, slug, purpose, decision, terms, voided, recorded in rows:
+        by_patient.setdefault(patient_id, []).append(ChoiceFact(
+            id=str(choice_id), sequence=sequence, tool_slug=slug, purpose=Purpose(purpose),
+            decision=Decision(decision), terms_version=terms, voided=bool(voided), recorded_at=recorded,
+        ))
+    return by_patient
+
+
+def decisions_for_patient_id(session: Session, patient_id: uuid.UUID,
+                             policies: Mapping[PolicyKey, PurposePolicy] | None = None) -> PatientDecisions:
+    """Decisions for a known patient (by id) over ``policies`` (default: the whole register)."""
+    policies = load_policies(session) if policies is None else policies
+    facts = _facts(choice_data.list_choice_rows_for_patients(session, [patient_id])).get(patient_id, [])
+    return PatientDecisions(True, patient_id, decide_many(policies, facts))
+
+
+def decisions_for_nhs_number(session: Session, nhs_number: NhsNumber,
+                             policies: Mapping[PolicyKey, PurposePolicy] | None = None) -> PatientDecisions:
+    """Decisions for an NHS number; defaults with ``patient_known=False`` if never seen."""
+    policies = load_policies(session) if policies is None else policies
+    patient = people.get_patient_by_nhs_number(session, nhs_number.value)
+    if patient is None:
+        return PatientDecisions(False, None, decide_many(policies, []))
+    return decisions_for_patient_id(session, patient.id, policies)
+
+
+def decisions_for_patients(session: Session, patient_ids: list[uuid.UUID],
+                           policies: Mapping[PolicyKey, PurposePolicy]) -> dict[uuid.UUID, dict[PolicyKey, EffectiveDecision]]:
+    """Decisions for many known patients in one query (batch checks)."""
+    facts = _facts(choice_data.list_choice_rows_for_patients(session, patient_ids))
+    return {patient_id: decide_many(policies, facts.get(patient_id, [])) for patient_id in patient_ids}
