@@ -7,7 +7,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 DEMO_ENV := PORTAL_ENV=development DATABASE_URL=$${DATABASE_URL:-sqlite:///instance/portal.sqlite3}
 
 .PHONY: demo test test-postgres test-all install assets translations check-translations \
-        system-packages db lint-imports clean benchmark
+        system-packages db lint-imports clean benchmark hazard-log
 
 ## Set-up -----------------------------------------------------------------------------------
 $(BIN)/python:
@@ -70,3 +70,6 @@ benchmark: install
 
 clean:
 	rm -rf $(VENV) node_modules static/dist static/vendor static/images .pytest_cache
+
+hazard-log: $(VENV)/.installed
+	$(BIN)/python scripts/hazard_log.py

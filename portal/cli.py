@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 from portal import migrate
 from portal.config import PROJECT_ROOT
 from portal.extensions import db
-from portal.services import demo
+from portal.services import audit, demo
 
 portal_cli = AppGroup("portal", help="AI choices portal commands.")
 DEFAULT_REGISTER_FILE = PROJECT_ROOT / "register" / "ai-tools.yaml"
@@ -30,6 +30,24 @@ def load_demo() -> None:
     patients = demo.load_demo_patients(session, codes)
     session.commit()
     click.echo(f"Loaded {len(codes)} organisations and {len(patients)} synthetic patients.")
+
+
+@portal_cli.command("verify-audit")
+def verify_audit() -> None:
+    """Walk the audit trail's hash chains; exit 1 at the first broken link."""
+    result = audit.verify(db.session)
+    if result.ok:
+        if result.events_checked == 0:
+            click.echo("The audit trail is empty: nothing to verify.")
+        else:
+            click.echo(f"Audit trail intact: {result.events_checked} events over {result.days_checked} day(s).")
+        return
+    click.echo(
+        f"Audit trail BROKEN on {result.broken_day} at position {result.broken_position}: "
+        f"{result.problem}. {result.events_checked} events before it verified.",
+        err=True,
+    )
+    raise SystemExit(1)
 
 
 def init_app(app: Flask) -> None:
