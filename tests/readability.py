@@ -56,7 +56,7 @@ class _MainText(HTMLParser):
     def _flush(self) -> None:
         sentence = re.sub(r"\s+", " ", "".join(self.buffer)).strip()
         self.buffer = []
-        if not sentence:
+        if not re.search(r"\w", sentence):  # punctuation alone (": " between names) is no sentence
             return
         if not re.search(r"[.!?:;]$", sentence):
             sentence += "."
