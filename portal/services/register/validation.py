@@ -127,6 +127,9 @@ def _tool(path: str, item: Any, problems: list[str], listed: set[str] | None, sl
         **{name: fields.text(name) for name in TIER_TEXT},
         **_review(fields),
     }
+    for purpose in values["purposes"] if offers_choice is False else ():
+        if purpose.consent_model != "no-choice":
+            fields.problem(f"purposes.{purpose.purpose}.consent_model", "must be no-choice when offers_choice is false")
     if len(problems) > before:
         return None
     return s.ToolSpec(**values)

@@ -96,6 +96,41 @@ def test_a_terms_version_never_goes_down(db_session):
         "tools[0].purposes.care.terms_version: must not go down (the database has version 3)"]
 
 
+def _duplicate_slug(data):  # type: ignore[no-untyped-def]
+    data["tools"][1]["slug"] = "scan-reader"
+
+
+def _no_consent_model(data):  # type: ignore[no-untyped-def]
+    del data["tools"][0]["purposes"]["care"]["consent_model"]
+
+
+def _unknown_category(data):  # type: ignore[no-untyped-def]
+    data["tools"][0]["category"] = "marketing"
+
+
+def _bad_ods_code(data):  # type: ignore[no-untyped-def]
+    data["organisations"][1]["ods_code"] = "R-B"
+
+
+def _non_http_link(data):  # type: ignore[no-untyped-def]
+    data["tools"][1]["evidence"][0]["url"] = "mailto:someone@scans.example"
+
+
+@pytest.mark.parametrize("break_it", [_duplicate_slug, _no_consent_model, _unknown_category, _bad_ods_code,
+                                      _non_http_link])
+def test_each_bad_input_in_the_issue_writes_nothing(db_session, break_it):
+    data = small_register()
+    data["tools"][0]["summary"] = "Text that must not land."
+    data["organisations"].append({"ods_code": "RCC", "name": "Gamma NHS Trust", "nation": "england"})
+    break_it(data)
+    with pytest.raises(RegisterInvalid):
+        import_register_text(db_session, as_yaml(data))
+    assert not db_session.new and not db_session.dirty and not db_session.deleted
+    db_session.commit()
+    assert (count(db_session, AiTool), count(db_session, Organisation), count(db_session, RegisterChange),
+            count(db_session, ToolPolicyChange), current_sequence(db_session)) == (0, 0, 0, 0, 0)
+
+
 def test_a_broken_file_writes_nothing_and_leaves_the_register_as_it_was(db_session):
     import_register_text(db_session, as_yaml(small_register()))
     db_session.commit()
