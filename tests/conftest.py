@@ -23,6 +23,7 @@ from portal.data import Base
 from portal.extensions import db
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHIPPED_REGISTER = PROJECT_ROOT / "register" / "ai-tools.yaml"
 
 
 def _server_url() -> str | None:
@@ -124,3 +125,19 @@ def db_session(app: Flask):  # type: ignore[no-untyped-def]
     """A session inside an app context; committed work is cleaned up after the test."""
     with app.app_context():
         yield db.session
+
+
+def load_shipped_register(app: Flask):  # type: ignore[no-untyped-def]
+    """Import the shipped AI tool register into ``app``'s database and commit."""
+    from portal.services.register import import_register_text
+
+    with app.app_context():
+        result = import_register_text(db.session, SHIPPED_REGISTER.read_text(encoding="utf-8"))
+        db.session.commit()
+    return result
+
+
+@pytest.fixture()
+def shipped_register(app: Flask):  # type: ignore[no-untyped-def]
+    """The shipped register, imported (the register pages in ``tests.pages`` need it)."""
+    return load_shipped_register(app)

@@ -13,11 +13,11 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, String, Text, UniqueConstraint, select
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, String, Text, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
 from portal.data.base import Base, IdMixin, utcnow
-from portal.data.people import Organisation
+from portal.data.people import Organisation, PatientOrganisation
 
 
 class AiTool(IdMixin, Base):
@@ -157,3 +157,78 @@ def list_purpose_policies(session: Session) -> list[tuple[str, str, str, int, st
 
 def list_tool_ids_by_slug(session: Session) -> dict[str, uuid.UUID]:
     return dict(session.execute(select(AiTool.slug, AiTool.id)).all())  # type: ignore[arg-type]
+
+
+def add_tool(session: Session, tool: AiTool) -> AiTool:
+    session.add(tool)
+    session.flush()
+    return tool
+
+
+def add_register_change(session: Session, change: RegisterChange) -> RegisterChange:
+    session.add(change)
+    session.flush()
+    return change
+
+
+def add_policy_change(session: Session, change: ToolPolicyChange) -> ToolPolicyChange:
+    session.add(change)
+    session.flush()
+    return change
+
+
+def list_register_changes(session: Session, tool_id: uuid.UUID) -> list[RegisterChange]:
+    """What imports changed in one tool, oldest first."""
+    statement = (select(RegisterChange).where(RegisterChange.tool_id == tool_id)
+                 .order_by(RegisterChange.created_at_utc, RegisterChange.id))
+    return list(session.execute(statement).scalars())
+
+
+def last_change_times(session: Session) -> dict[uuid.UUID, datetime]:
+    """When each tool was last changed by an import ("last updated" on its page)."""
+    statement = (select(RegisterChange.tool_id, func.max(RegisterChange.created_at_utc))
+                 .group_by(RegisterChange.tool_id).order_by(RegisterChange.tool_id))
+    return dict(session.execute(statement).all())  # type: ignore[arg-type]  (max keeps UtcDateTime)
+
+
+def list_policy_changes_after(session: Session, after_sequence: int, limit: int) -> list[ToolPolicyChange]:
+    """Policy changes with ``sequence`` above the cursor, oldest first (the change feed)."""
+    statement = (select(ToolPolicyChange).where(ToolPolicyChange.sequence > after_sequence)
+                 .order_by(ToolPolicyChange.sequence).limit(limit))
+    return list(session.execute(statement).scalars())
+
+
+def list_tools_for_organisation(session: Session, ods_code: str) -> list[AiTool]:
+    """Live tools deployed at the organisation with ``ods_code``, by name."""
+    deployed = (select(ToolDeployment.tool_id).join(Organisation, Organisation.id == ToolDeployment.organisation_id)
+                .where(Organisation.ods_code == ods_code))
+    statement = (select(AiTool).options(*_with_children())
+                 .where(AiTool.id.in_(deployed), AiTool.retired_at_utc.is_(None))
+                 .order_by(AiTool.name, AiTool.slug))
+    return list(session.execute(statement).scalars())
+
+
+def list_tools_for_patient(session: Session, patient_id: uuid.UUID) -> list[AiTool]:
+    """Live tools deployed at any organisation caring for the patient, by name."""
+    deployed = (select(ToolDeployment.tool_id)
+                .join(PatientOrganisation, PatientOrganisation.organisation_id == ToolDeployment.organisation_id)
+                .where(PatientOrganisation.patient_id == patient_id))
+    statement = (select(AiTool).options(*_with_children())
+                 .where(AiTool.id.in_(deployed), AiTool.retired_at_utc.is_(None))
+                 .order_by(AiTool.name, AiTool.slug))
+    return list(session.execute(statement).scalars())
+
+
+def patient_has_organisations(session: Session, patient_id: uuid.UUID) -> bool:
+    """True when the portal knows at least one organisation caring for the patient."""
+    statement = select(PatientOrganisation.id).where(PatientOrganisation.patient_id == patient_id).limit(1)
+    return session.execute(statement).first() is not None
+
+
+def list_deploying_organisations(session: Session) -> list[Organisation]:
+    """Organisations where at least one live tool is deployed, by name."""
+    deploying = (select(ToolDeployment.organisation_id).join(AiTool, AiTool.id == ToolDeployment.tool_id)
+                 .where(AiTool.retired_at_utc.is_(None)))
+    statement = (select(Organisation).where(Organisation.id.in_(deploying))
+                 .order_by(Organisation.name, Organisation.ods_code))
+    return list(session.execute(statement).scalars())

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
 from portal import create_app
-from tests.conftest import PROJECT_ROOT, dispose, make_test_config, truncate_all
+from tests.conftest import PROJECT_ROOT, dispose, load_shipped_register, make_test_config, truncate_all
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -50,6 +50,12 @@ def live_server(live_app) -> Iterator[str]:  # type: ignore[no-untyped-def]
 def base_url(live_server: str, live_app) -> Iterator[str]:  # type: ignore[no-untyped-def]
     yield live_server
     truncate_all(live_app)
+
+
+@pytest.fixture()
+def live_register(live_app, base_url):  # type: ignore[no-untyped-def]
+    """The shipped register in the live server's database (emptied again after the test)."""
+    return load_shipped_register(live_app)
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ from tests.pages import LANGUAGES, PUBLIC_PAGES
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("name", PUBLIC_PAGES)
+@pytest.mark.usefixtures("live_register")
 def test_page_is_accessible_and_reflows_at_320px(page, base_url, axe, name, lang):
     outside, console_errors = [], []
     page.on("request", lambda r: None if r.url.startswith(base_url) or r.url.startswith("data:") else outside.append(r.url))

@@ -1,5 +1,6 @@
 """Conventions the whole codebase keeps, checked by walking the app and the tree."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -23,9 +24,17 @@ def test_every_route_declares_who_may_reach_it(app):
     assert missing == []
 
 
+def _kebab(part: str, rule: str) -> bool:
+    if part.startswith("<"):
+        return True
+    if rule.startswith("/fhir/") and re.fullmatch(r"[A-Z][A-Za-z]+", part):
+        return True  # FHIR resource types are PascalCase by the FHIR REST specification
+    return not any(c.isupper() or c == "_" for c in part)
+
+
 def test_urls_are_kebab_case(app):
     bad = [r.rule for r in app.url_map.iter_rules()
-           if any(c.isupper() or c == "_" for part in r.rule.split("/") if not part.startswith("<") for c in part)]
+           if not all(_kebab(part, r.rule) for part in r.rule.split("/"))]
     assert bad == []
 
 

@@ -12,6 +12,7 @@ EXPECTED_HTML_LANG = {"en": ("en-GB", "ltr"), "cy": ("cy", "ltr"), "ur": ("ur", 
 
 @pytest.mark.parametrize("path", [p for n, p in PUBLIC_PAGES.items() if n != "page not found"])
 @pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.usefixtures("shipped_register")
 def test_each_page_has_one_h1_a_title_starting_with_it_and_the_right_lang(client, path, lang):
     response = client.get(path, query_string={"lang": lang})
     assert response.status_code == 200
