@@ -79,7 +79,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from portal.web import health, pages
+    from portal.web import care_record, choices, health, help, pages
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(choices.bp)
+    app.register_blueprint(care_record.bp)
+    app.register_blueprint(help.bp)
