@@ -285,6 +285,7 @@ def test_every_choices_page_has_one_h1_and_a_title_starting_with_it(app, client,
 
 def test_a_welsh_page_marks_untranslated_tool_names_as_english(client, signed_in):
     html = client.get("/your-choices?lang=cy").get_data(as_text=True)
+    assert h1s(html) == ["Eich dewisiadau am AI"]
     assert '<span lang="en" dir="ltr">Chest X-ray checker</span>' in html
 
 
