@@ -135,39 +135,41 @@ def record_choice(session: Session, *, patient_id: uuid.UUID, tool_slug: str | N
     a paper form was signed.
     """
     checked = check_choice(session, tool_slug, purpose, decision)
-    channel = Channel(channel)
     patient = people.get_patient(session, patient_id)
     if patient is None:
         raise NotFound("No such patient")
-    if idempotency_key:
-        existing = choice_data.get_choice_by_idempotency_key(session, idempotency_key)
-        if existing is not None:
-            return _same_or_refuse(existing, patient_id, checked)
+    choice, created = _insert_once(session, checked, {
+        "patient_id": patient_id, "tool_id": checked.tool_id, "purpose": checked.purpose.value,
+        "decision": checked.decision.value, "terms_version": checked.terms_version,
+        "signed_at_utc": signed_at, "actor_kind": actor.kind.value, "actor_account_id": actor.account_id,
+        "authority_id": actor.authority_id, "staff_user_id": actor.staff_user_id,
+        "channel": Channel(channel).value, "reason": reason, "idempotency_key": idempotency_key or None,
+    })
+    if created:
+        _audit_recorded(session, choice, actor, tool_slug)
+        if actor.kind != ActorKind.SELF:
+            _tell_patient(session, patient, choice)
+    return choice
+
+
+def _insert_once(session: Session, checked: _Checked, fields: dict[str, object]) -> tuple[Choice, bool]:
+    """Insert the choice in a savepoint, or return the one already recorded with the same
+    idempotency key (``created`` False). A unique-constraint clash (another request with the
+    same key committed first, or a reference collision) rolls back the savepoint only."""
+    key = fields["idempotency_key"]
     for _attempt in range(REFERENCE_ATTEMPTS):
+        existing = choice_data.get_choice_by_idempotency_key(session, str(key)) if key else None
+        if existing is not None:
+            return _same_or_refuse(existing, fields["patient_id"], checked), False  # type: ignore[arg-type]
         try:
             with session.begin_nested():
                 choice = choice_data.add_choice(session, Choice(
                     sequence=next_sequence(session), reference=new_reference(REFERENCE_PREFIX),
-                    patient_id=patient_id, tool_id=checked.tool_id, purpose=checked.purpose.value,
-                    decision=checked.decision.value, terms_version=checked.terms_version,
-                    recorded_at_utc=utcnow(), signed_at_utc=signed_at, actor_kind=actor.kind.value,
-                    actor_account_id=actor.account_id, authority_id=actor.authority_id,
-                    staff_user_id=actor.staff_user_id, channel=channel.value, reason=reason,
-                    idempotency_key=idempotency_key or None,
-                ))
-            break
+                    recorded_at_utc=utcnow(), **fields))
+            return choice, True
         except IntegrityError:
-            existing = (choice_data.get_choice_by_idempotency_key(session, idempotency_key)
-                        if idempotency_key else None)
-            if existing is not None:
-                return _same_or_refuse(existing, patient_id, checked)
-            log.warning("choice reference collided; trying another")
-    else:
-        raise RuntimeError("could not find a free choice reference")
-    _audit_recorded(session, choice, actor, tool_slug)
-    if actor.kind != ActorKind.SELF:
-        _tell_patient(session, patient, choice)
-    return choice
+            log.info("a new choice clashed with another (same form sent twice, or same reference)")
+    raise RuntimeError("could not record the choice after several attempts")
 
 
 def _same_or_refuse(existing: Choice, patient_id: uuid.UUID, checked: _Checked) -> Choice:

@@ -35,6 +35,7 @@ PURPOSE_LABELS = {
 }
 CHANNEL_LABELS = {"web": _l("Online"), "phone": _l("By phone"), "paper": _l("On a paper form"), "api": _l("By a clinical system")}
 EXPIRED_FORM_MESSAGE = _l("This page was open for too long, so your answer was not saved. Check your answer and save it again")
+BROKEN_FORM_MESSAGE = _l("Something went wrong with this page. Check your answer and save it again")
 KEY_REUSED_MESSAGE = _l("You sent this page before with a different answer. Check your answer and save it again")
 
 

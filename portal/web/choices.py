@@ -37,6 +37,8 @@ def _viewer() -> Viewer:
 
 def _actor(viewer: Viewer) -> choice_service.ChoiceActor:
     if viewer.authority_id is not None:
+        if not viewer.meets("P9"):  # acting for someone else needs P9 (DESIGN.md section 4)
+            abort(403)
         return choice_service.ChoiceActor.representative(viewer.account_id, viewer.authority_id)
     return choice_service.ChoiceActor.patient(viewer.account_id)
 
@@ -64,7 +66,7 @@ def _submit(form: ToolChoiceForm | AllToolsChoiceForm, render: Render, tool_slug
         return render(None, 200)
     if not form.key_is_valid:
         form.ensure_key(fresh=True)
-        return render(str(choice_text.KEY_REUSED_MESSAGE), 400)
+        return render(str(choice_text.BROKEN_FORM_MESSAGE), 400)
     viewer = _viewer()
     try:
         choice = choice_service.record_choice(

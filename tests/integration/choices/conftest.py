@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
 from collections.abc import Iterator
 from dataclasses import dataclass
+from html.parser import HTMLParser
 
 import pytest
+from sqlalchemy import update
 
 from portal.data import people
 from portal.data.people import Organisation, Patient
-from sqlalchemy import update
-
 from portal.data.register import AiTool, ToolPurpose
 from portal.extensions import db
 from portal.services import notify

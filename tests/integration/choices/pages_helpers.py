@@ -5,7 +5,19 @@ from __future__ import annotations
 import re
 from html import unescape
 
+from sqlalchemy import select
+
+from portal.data.choices import Choice
+from portal.extensions import db
 from tests.integration.choices.conftest import hidden_fields
+
+TRIAGE_CARE = "/your-choices/ai-tools/chest-x-ray-triage/care"
+
+
+def choices_in_db(app) -> list[Choice]:  # type: ignore[no-untyped-def]
+    """Every choice in the database, by sequence (read on a fresh connection)."""
+    with app.app_context():
+        return list(db.session.execute(select(Choice).order_by(Choice.sequence)).scalars())
 
 
 def text_of(html: str) -> str:

@@ -115,6 +115,16 @@ def test_if_the_choice_fails_no_audit_event_is_written(db_session, world, monkey
     assert count(db_session, AuditEvent) == 0
 
 
+def test_a_reference_that_is_already_taken_is_replaced_by_a_fresh_one(db_session, world, monkeypatch):
+    first = record(db_session, world)
+    fresh = iter([first.reference, "CHO-2345-6789"])
+    monkeypatch.setattr(choice_service, "new_reference", lambda prefix: next(fresh))
+    second = record(db_session, world, decision="permit")
+    db_session.commit()
+    assert second.reference == "CHO-2345-6789"
+    assert count(db_session, Choice) == 2 and count(db_session, AuditEvent) == 2
+
+
 TAMPERED = [
     ("no-such-tool", "care", "deny", InvalidChoice.UNKNOWN_TOOL, "This AI tool is not on our list"),
     ("chest-x-ray-triage", "marketing", "deny", InvalidChoice.UNKNOWN_PURPOSE, "AI tools are not used for this purpose"),
