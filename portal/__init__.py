@@ -81,11 +81,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from portal.api import fhir_device
     from portal.api import register as api_register
-    from portal.web import health, pages
+    from portal.web import care_record, choices, health, help, pages
     from portal.web import register as register_pages
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(register_pages.bp)
+    app.register_blueprint(choices.bp)
+    app.register_blueprint(care_record.bp)
+    app.register_blueprint(help.bp)
     app.register_blueprint(api_register.bp)
     app.register_blueprint(fhir_device.bp)

@@ -16,5 +16,23 @@ PUBLIC_PAGES = {
     "AI tool with opt-in and opt-out purposes": "/ai-tools/skin-analytics-derm",
     "AI tool with no choice": "/ai-tools/covid-19-data-store-models",
     "AI tool not used in England or Wales": "/ai-tools/ethos-adaptive-radiotherapy-beatson",
+    "how choices work": "/help/how-choices-work",
+    "if you do not recognise something": "/help/if-you-do-not-recognise-something",
 }
 LANGUAGES = ("en", "cy", "ur")
+
+# Signed-in patient pages: (path template, endpoint, level of assurance the guard requires).
+# Placeholders: {tool} a tool slug, {purpose} a purpose it serves, {reference} one of the
+# patient's choice references. The access convention test checks each guard's level.
+PATIENT_PAGES = {
+    "your choices": ("/your-choices", "choices.overview", "P5"),
+    "a choice about one tool": ("/your-choices/ai-tools/{tool}/{purpose}", "choices.tool_question", "P5"),
+    "a choice for all tools": ("/your-choices/all-ai-tools/{purpose}", "choices.all_tools_question", "P5"),
+    "object to a tool": ("/your-choices/ai-tools/{tool}/{purpose}/object", "choices.objection", "P5"),
+    "choice saved": ("/your-choices/recorded/{reference}", "choices.recorded", "P5"),
+    "receipt": ("/your-choices/receipt/{reference}", "choices.receipt", "P5"),
+    "send the receipt": ("/your-choices/receipt/{reference}/send", "choices.send_receipt", "P5"),
+    "history": ("/your-choices/history", "choices.history", "P5"),
+    "AI used in your care": ("/ai-used-in-your-care", "care_record.ai_used", "P9"),
+    "who checked your choices": ("/who-checked-your-choices", "care_record.who_checked", "P9"),
+}

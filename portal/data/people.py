@@ -60,6 +60,11 @@ class PatientOrganisation(IdMixin, Base):
 
 # Repositories ---------------------------------------------------------------------------------
 
+def get_patient(session: Session, patient_id: uuid.UUID) -> Patient | None:
+    """The patient with this id, or None."""
+    return session.get(Patient, patient_id)
+
+
 def get_patient_by_nhs_number(session: Session, nhs_number: str) -> Patient | None:
     """The patient with this 10-digit NHS number, or None."""
     return session.execute(select(Patient).where(Patient.nhs_number == nhs_number)).scalar_one_or_none()

@@ -32,13 +32,17 @@ class InvalidChoice(DomainError):
     - ``"permit-on-all-tools"``: an all-tools choice is only ``deny`` or ``clear``;
     - ``"purpose-not-served"``: the tool does not serve this purpose;
     - ``"no-choice-purpose"``: the purpose is ``no-choice``; the patient's route is an objection;
-    - ``"unknown-tool"``: no such tool on the register (raised by services, which know it).
+    - ``"unknown-tool"``: no such tool on the register (raised by services, which know it);
+    - ``"unknown-purpose"``: not one of the purposes (``care``, ``improvement``, ``research``);
+    - ``"unknown-decision"``: not ``permit``, ``deny`` or ``clear``.
     """
 
     PERMIT_ON_ALL_TOOLS = "permit-on-all-tools"
     PURPOSE_NOT_SERVED = "purpose-not-served"
     NO_CHOICE_PURPOSE = "no-choice-purpose"
     UNKNOWN_TOOL = "unknown-tool"
+    UNKNOWN_PURPOSE = "unknown-purpose"
+    UNKNOWN_DECISION = "unknown-decision"
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)

@@ -62,3 +62,11 @@ def test_migrations_create_exactly_the_models(app):
     with app.app_context(), db.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert differences == []
+
+
+def test_patient_pages_are_guarded_at_their_level_of_assurance(app):
+    from tests.pages import PATIENT_PAGES
+
+    for name, (_path, endpoint, level) in PATIENT_PAGES.items():
+        rule = access_rule(app.view_functions[endpoint])
+        assert rule is not None and (rule.kind, rule.detail) == ("patient", (level,)), name
