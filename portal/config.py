@@ -73,6 +73,9 @@ SETTINGS: tuple[Setting, ...] = (
             "The RSA private key (PEM or JWK) for the staff provider's `private_key_jwt`."),
     Setting("STAFF_OIDC_REDIRECT_URI", "", False,
             "The staff callback URL. Empty: built from the request (`<host>/staff/sign-in/oidc/callback`)."),
+    Setting("HELP_PHONE", "", True,
+            "The phone number people without contact details on record can call for help."),
+    Setting("HELP_POSTAL_ADDRESS", "", True, "The postal address for the same help, on one line."),
     Setting("NOTIFY_CHANNEL", "", True,
             "How one-time codes are sent: `console` (development only: printed and shown on "
             "the page), `smtp` or `notify` (GOV.UK Notify). Empty means `console` in "
@@ -203,6 +206,7 @@ def _sign_in_settings(env: str, environ: dict[str, str]) -> dict[str, object]:
             "NHS_LOGIN_CLIENT_ID", "NHS_LOGIN_REDIRECT_URI", "STAFF_OIDC_CLIENT_ID",
             "STAFF_OIDC_REDIRECT_URI", "SMTP_HOST", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_FROM",
             "NOTIFY_API_KEY", "NOTIFY_BASE_URL", "NOTIFY_EMAIL_TEMPLATE_ID", "NOTIFY_SMS_TEMPLATE_ID",
+            "HELP_PHONE", "HELP_POSTAL_ADDRESS",
         )
     }
     settings.update({
@@ -218,5 +222,6 @@ def _sign_in_settings(env: str, environ: dict[str, str]) -> dict[str, object]:
         "SESSION_ABSOLUTE_TIMEOUT": 12 * 60 * 60,
         "SESSION_WARNING_BEFORE": 2 * 60,
         "RATELIMIT_KEY_PREFIX": "portal",
+        "SIGNED_IN_LANDING_ENDPOINT": "auth.signed_in",
     })
     return settings

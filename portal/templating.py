@@ -9,8 +9,14 @@ from flask import Flask
 
 def form_error_list(form: Any) -> list[dict[str, str]]:
     """The error summary's list for a Flask-WTF ``form``: one link per field error, in field
-    order, each pointing at the field's id (or the first input of a date or radio group)."""
+    order, each pointing at the field's id (or the first input of a date or radio group).
+    Errors about the form as a whole (``form.form_errors``, e.g. details that match no record)
+    come first and point at its first visible field."""
     items = []
+    first = next((f for f in form if f.type not in ("CSRFTokenField", "HiddenField")), None)
+    for message in getattr(form, "form_errors", []):
+        target = (getattr(first, "error_target_id", None) or first.id) if first is not None else "maincontent"
+        items.append({"text": str(message), "href": f"#{target}"})
     for field in form:
         for message in field.errors:
             target = getattr(field, "error_target_id", None) or field.id

@@ -126,3 +126,13 @@ def subjects_for(session: Session, account_id: uuid.UUID, self_patient_id: uuid.
     if self_patient_id is not None:
         subjects.append(Subject(self_patient_id, None, "self"))
     return subjects
+
+
+def describe_patient(session: Session, patient_id: uuid.UUID) -> dict[str, str] | None:
+    """What a page may show to confirm whose record this is: the name and the NHS number
+    masked to its last 3 digits (never in full)."""
+    patient = session.get(people.Patient, patient_id)
+    if patient is None:
+        return None
+    name = " ".join(part for part in (patient.given_name, patient.family_name) if part)
+    return {"name": name, "nhs_number_masked": NhsNumber(patient.nhs_number).masked}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -190,3 +191,20 @@ def user_for_oidc(session: Session, subject: str, email: str | None, now: dateti
     session.flush()
     audit.record(session, Actor("staff", str(user.id)), "staff.signed-in", details={"method": "oidc"})
     return user
+
+
+@dataclass(frozen=True)
+class StaffIdentity:
+    """A signed-in staff member as pages see them."""
+
+    id: uuid.UUID
+    email: str
+    roles: tuple[str, ...]
+
+
+def identity_of(session: Session, staff_user_id: uuid.UUID) -> StaffIdentity | None:
+    """The active staff user ``staff_user_id`` as a ``StaffIdentity``, or None."""
+    user = staff_data.get_staff_user(session, staff_user_id)
+    if user is None or not user.active:
+        return None
+    return StaffIdentity(user.id, user.email, user.roles)
