@@ -13,6 +13,7 @@ Each app gets its own ``authlib.integrations.flask_client.OAuth`` (its registry 
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from werkzeug.wrappers import Response
 
 from portal.domain.assurance import AssuranceError, level_achieved
 
+log = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 10
 LEEWAY_SECONDS = 120
 
@@ -184,7 +186,9 @@ def complete(name: str) -> OidcResult:
             raise SignInFailed("token")
         level = _check_trust(config, claims, pending)
         userinfo = dict(client.userinfo(token=token))
-    except (AuthlibBaseError, JoseError, requests.RequestException, KeyError, ValueError):
+    except (AuthlibBaseError, JoseError, requests.RequestException, KeyError, ValueError) as error:
+        log.info("OpenID Connect answer refused: %(kind)s %(error)s",
+                 {"kind": type(error).__name__, "error": getattr(error, "error", "")})
         raise SignInFailed("token") from None
     if userinfo.get("sub") != claims.get("sub"):
         raise SignInFailed("token")

@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 
 def form_error_list(form: Any) -> list[dict[str, str]]:
@@ -22,6 +25,16 @@ def form_error_list(form: Any) -> list[dict[str, str]]:
             target = getattr(field, "error_target_id", None) or field.id
             items.append({"text": str(message), "href": f"#{target}"})
     return items
+
+
+def sign_out_form(action: str) -> Markup:
+    """The header's "Sign out" button: a POST form with the CSRF token (for the NHS header's
+    account ``html`` item, which has no place for hidden fields)."""
+    return Markup(
+        '<form class="nhsuk-header__account-form" method="post" action="{}" novalidate>'
+        '<input type="hidden" name="csrf_token" value="{}">'
+        '<button class="nhsuk-header__account-button" type="submit">{}</button></form>'
+    ).format(action, generate_csrf(), _("Sign out"))
 
 
 def init_app(app: Flask) -> None:

@@ -208,3 +208,16 @@ def identity_of(session: Session, staff_user_id: uuid.UUID) -> StaffIdentity | N
     if user is None or not user.active:
         return None
     return StaffIdentity(user.id, user.email, user.roles)
+
+
+def set_up_for_demo(session: Session, email: str, roles: tuple[str, ...], password: str, totp_secret: str,
+                    secret_key: str, now: datetime) -> StaffUser:
+    """Create or reset a demo staff user, ready to sign in (demo data only); flushes."""
+    create_staff_user(session, email, roles, now)
+    user = staff_data.get_staff_user_by_email(session, email)
+    assert user is not None
+    user.password_hash = _hasher.hash(password)
+    user.totp_secret_encrypted = _fernet(secret_key).encrypt(totp_secret.encode()).decode()
+    user.active, user.setup_token_hash, user.setup_expires_at_utc, user.totp_last_step = True, None, None, None
+    session.flush()
+    return user

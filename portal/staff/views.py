@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Flask, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from portal import oidc
@@ -13,6 +12,7 @@ from portal.access import public
 from portal.extensions import db, limiter
 from portal.services import audit, staff_accounts
 from portal.services.audit import SYSTEM
+from portal.templating import sign_out_form
 from portal.staff import bp
 from portal.staff import session as staff_session
 from portal.staff.forms import ConfirmAuthenticatorForm, SetPasswordForm, StaffSignInForm, StaffSignOutForm
@@ -158,10 +158,8 @@ def init_app(app: Flask) -> None:
     def _staff_context() -> dict[str, object]:
         if not request.path.startswith("/staff/") or current_staff() is None:
             return {}
-        form_html = Markup(render_template("components/sign-out-form.html", form=StaffSignOutForm(),
-                                           action=url_for("staff.sign_out")))
         return {
-            "account_menu": {"ariaLabel": _("Account"), "items": [{"html": form_html}]},
+            "account_menu": {"ariaLabel": _("Account"), "items": [{"html": sign_out_form(url_for("staff.sign_out"))}]},
             "session_timeout": {
                 "seconds_left": staff_session.seconds_left(),
                 "warn_before": current_app.config["SESSION_WARNING_BEFORE"],

@@ -13,13 +13,13 @@ from typing import Any
 
 from flask import Flask, current_app, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from portal import oidc
 from portal.access import AccessRule, declare, public
 from portal.extensions import db, limiter
 from portal.security import mark_no_store, no_store
+from portal.templating import sign_out_form
 from portal.services import audit, identity
 from portal.services.audit import SYSTEM
 from portal.web.auth import bp, landing_page, remember_next, safe_next, viewer
@@ -113,18 +113,13 @@ def too_many_attempts(_error: Exception) -> tuple[str, int]:
     return render_template("auth/too-many-attempts.html"), 429
 
 
-def _sign_out_html() -> Markup:
-    return Markup(render_template("components/sign-out-form.html", form=SignOutForm(),
-                                  action=url_for("auth.sign_out")))
-
-
 def init_app(app: Flask) -> None:
     @app.context_processor
     def _signed_in_context() -> dict[str, object]:
         if request.path.startswith("/staff/") or g.get("_viewer") is None:
             return {}
         return {
-            "account_menu": {"ariaLabel": _("Account"), "items": [{"html": _sign_out_html()}]},
+            "account_menu": {"ariaLabel": _("Account"), "items": [{"html": sign_out_form(url_for("auth.sign_out"))}]},
             "session_timeout": {
                 "seconds_left": viewer.seconds_left(),
                 "warn_before": current_app.config["SESSION_WARNING_BEFORE"],
