@@ -222,6 +222,7 @@ def _sign_in_settings(env: str, environ: dict[str, str]) -> dict[str, object]:
         "SESSION_ABSOLUTE_TIMEOUT": 12 * 60 * 60,
         "SESSION_WARNING_BEFORE": 2 * 60,
         "RATELIMIT_KEY_PREFIX": "portal",
+        "RATELIMIT_SIGN_IN_PER_ADDRESS": "60 per hour",
         "SIGNED_IN_LANDING_ENDPOINT": "auth.signed_in",
     })
     return settings

@@ -27,6 +27,14 @@ def form_error_list(form: Any) -> list[dict[str, str]]:
     return items
 
 
+def error_message(field: Any) -> dict[str, str] | None:
+    """The NHS ``errorMessage`` parameter for ``field``'s first error (with the translated
+    hidden "Error:" prefix), or None when it has none."""
+    if not field.errors:
+        return None
+    return {"text": str(field.errors[0]), "visuallyHiddenText": _("Error")}
+
+
 def sign_out_form(action: str) -> Markup:
     """The header's "Sign out" button: a POST form with the CSRF token (for the NHS header's
     account ``html`` item, which has no place for hidden fields)."""
@@ -39,3 +47,4 @@ def sign_out_form(action: str) -> Markup:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["form_error_list"] = form_error_list
+    app.jinja_env.globals["error_message"] = error_message

@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 
 from portal import create_app, migrate
 from portal.data import Base
-from portal.extensions import db
+from portal.extensions import db, limiter
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -96,7 +96,10 @@ def make_app(database_url: str) -> Iterator:  # type: ignore[type-arg]
 
 
 def truncate_all(app: Flask) -> None:
-    """Empty every table (not the Alembic version), whatever committed it."""
+    """Empty every table (not the Alembic version), whatever committed it, and forget the
+    rate-limit counts (in-memory storage) so one test's attempts never limit the next."""
+    with app.app_context():
+        limiter.reset()
     tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
     with app.app_context():
         engine = db.engine

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import Flask, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -30,13 +32,15 @@ ROLE_TASKS = {
 
 
 def email_key() -> str:
-    return "staff:" + (request.form.get("email", "").strip().lower() or "none")
+    """Rate-limit key for the email address tried (hashed: no address in the store)."""
+    email = request.form.get("email", "").strip().lower()
+    return "staff:" + (hashlib.sha256(email.encode()).hexdigest()[:32] if email else "none")
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
 @limiter.limit("10 per 15 minutes", key_func=email_key, methods=["POST"])
-@limiter.limit("50 per hour", methods=["POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_SIGN_IN_PER_ADDRESS"], methods=["POST"])
 def sign_in() -> str | Response:
     form = StaffSignInForm()
     if form.validate_on_submit():
@@ -151,6 +155,13 @@ def sign_out() -> Response:
 def keep_alive() -> tuple[dict[str, object], int]:
     staff = current_staff()
     return {"signed_in": staff is not None, "seconds_left": staff_session.seconds_left()}, 200 if staff else 401
+
+
+@bp.errorhandler(429)
+def too_many_attempts(_error: Exception) -> tuple[str, int]:
+    audit.record(db.session, SYSTEM, "staff.rate-limited", details={"endpoint": request.endpoint or ""})
+    db.session.commit()
+    return render_template("auth/too-many-attempts.html"), 429
 
 
 def init_app(app: Flask) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import Field
+from wtforms.validators import ValidationError
 
 PARTS = ("day", "month", "year")
 
@@ -45,24 +46,24 @@ class DateOfBirthField(Field):
         missing = tuple(part for part in PARTS if not self.parts[part])
         if len(missing) == 3:
             self.bad_parts = PARTS
-            raise ValueError(_l("Enter your date of birth"))
+            raise ValidationError(_l("Enter your date of birth"))
         if missing:
             self.bad_parts = missing
-            raise ValueError(_MISSING[missing])
+            raise ValidationError(_MISSING[missing])
         if not all(self.parts[part].isdigit() for part in PARTS):
             self.bad_parts = tuple(part for part in PARTS if not self.parts[part].isdigit())
-            raise ValueError(_l("Date of birth must be a real date"))
+            raise ValidationError(_l("Date of birth must be a real date"))
         if len(self.parts["year"]) != 4:
             self.bad_parts = ("year",)
-            raise ValueError(_l("Year must include 4 numbers"))
+            raise ValidationError(_l("Year must include 4 numbers"))
         try:
             value = date(int(self.parts["year"]), int(self.parts["month"]), int(self.parts["day"]))
         except ValueError:
             self.bad_parts = PARTS
-            raise ValueError(_l("Date of birth must be a real date")) from None
+            raise ValidationError(_l("Date of birth must be a real date")) from None
         if self.past_only and value >= self._today():
             self.bad_parts = PARTS
-            raise ValueError(_l("Date of birth must be in the past"))
+            raise ValidationError(_l("Date of birth must be in the past"))
         self.data = value
 
 

@@ -29,9 +29,12 @@ from portal.web.auth.forms import CodeForm, DetailsForm, ResendForm
 
 log = logging.getLogger(__name__)
 CODE_ID, CODE_TO, CODE_KEY, DEV_CODE, NOTICE = "code_id", "code_to", "code_key", "dev_code", "code_notice"
-DETAILS_PER_NUMBER, DETAILS_PER_ADDRESS = "10 per hour", "50 per hour"
-CODE_PER_NUMBER, CODE_PER_ADDRESS = "20 per hour", "100 per hour"
-RESEND_PER_NUMBER, RESEND_PER_ADDRESS = "6 per hour", "30 per hour"
+DETAILS_PER_NUMBER, CODE_PER_NUMBER, RESEND_PER_NUMBER = "10 per hour", "20 per hour", "6 per hour"
+
+
+def per_address() -> str:
+    """The limit per client address on each sign-in form (``RATELIMIT_SIGN_IN_PER_ADDRESS``)."""
+    return current_app.config["RATELIMIT_SIGN_IN_PER_ADDRESS"]
 
 
 def _keyed(text: str) -> str:
@@ -62,7 +65,7 @@ def _now() -> datetime:
 @public
 @no_store
 @limiter.limit(DETAILS_PER_NUMBER, key_func=nhs_number_key, methods=["POST"])
-@limiter.limit(DETAILS_PER_ADDRESS, methods=["POST"])
+@limiter.limit(per_address, methods=["POST"])
 def code_details() -> str | Response | tuple[str, int]:
     sender = _sender()
     if sender is None:
@@ -119,7 +122,7 @@ def _render_code_page(form: CodeForm, status: int = 200) -> tuple[str, int]:
 @public
 @no_store
 @limiter.limit(CODE_PER_NUMBER, key_func=pending_number_key, methods=["POST"])
-@limiter.limit(CODE_PER_ADDRESS, methods=["POST"])
+@limiter.limit(per_address, methods=["POST"])
 def code_enter() -> str | Response | tuple[str, int]:
     code_id = _pending_code()
     if code_id is None:
@@ -151,7 +154,7 @@ def code_enter() -> str | Response | tuple[str, int]:
 @public
 @no_store
 @limiter.limit(RESEND_PER_NUMBER, key_func=pending_number_key)
-@limiter.limit(RESEND_PER_ADDRESS)
+@limiter.limit(per_address)
 def code_resend() -> str | Response | tuple[str, int]:
     code_id, sender = _pending_code(), _sender()
     if code_id is None or sender is None or not ResendForm().validate_on_submit():

@@ -26,7 +26,6 @@ from portal.web.guards import LEVELS, current_viewer
 
 log = logging.getLogger(__name__)
 NHS_LOGIN = "nhs_login"
-SIGN_IN_LIMIT = "30 per hour"
 
 
 def nhs_login_available() -> bool:
@@ -54,7 +53,7 @@ def sign_in() -> str | Response:
 
 @bp.get("/sign-in/nhs-login")
 @public
-@limiter.limit(SIGN_IN_LIMIT)
+@limiter.limit(lambda: current_app.config["RATELIMIT_SIGN_IN_PER_ADDRESS"])
 def nhs_login() -> str | Response:
     level = request.args.get("level", "P5")
     if level not in ("P5", "P9") or not nhs_login_available():
@@ -71,7 +70,7 @@ def nhs_login() -> str | Response:
 @bp.get("/sign-in/callback")
 @public
 @no_store
-@limiter.limit(SIGN_IN_LIMIT)
+@limiter.limit(lambda: current_app.config["RATELIMIT_SIGN_IN_PER_ADDRESS"])
 def callback() -> str | Response | tuple[str, int]:
     try:
         result = oidc.complete(NHS_LOGIN)

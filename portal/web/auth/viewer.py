@@ -23,6 +23,7 @@ from portal.web.guards import Viewer, current_viewer, set_viewer_loader
 
 TOKEN_KEY = "sid"
 SIGNED_OUT_BECAUSE = "signed_out_because"
+PER_REQUEST = ("_viewer", "_account_session", "_staff", "_staff_session", "csrf_token")
 UNTRACKED_PREFIXES = ("/assets/", "/api/", "/fhir/", "/oauth2/", "/healthz", "/readyz", "/staff/")
 
 
@@ -106,6 +107,10 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _load_viewer_first() -> None:
+        # ``g`` lives as long as the app context, which a test may keep open across requests:
+        # forget the previous request's viewer (and form token) before loading this one's.
+        for name in PER_REQUEST:
+            g.pop(name, None)
         # Before any view runs, so the last-seen time is committed on its own.
         current_viewer()
 
