@@ -3,6 +3,7 @@ session (same rules as patients: 30 minutes idle, 12 hours absolute, ended on si
 
 from __future__ import annotations
 
+import math
 import uuid
 from datetime import UTC, datetime
 
@@ -58,7 +59,7 @@ def _load() -> StaffIdentity | None:
 def seconds_left() -> int:
     current_staff()
     record = g.get("_staff_session")
-    return max(0, int((policy().expires_at(record) - now()).total_seconds())) if record is not None else 0
+    return max(0, math.ceil((policy().expires_at(record) - now()).total_seconds())) if record is not None else 0
 
 
 def start(staff_user_id: uuid.UUID, method: str) -> None:

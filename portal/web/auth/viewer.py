@@ -9,6 +9,7 @@ person is ``no-store``, so Back after sign-out shows nothing personal.
 
 from __future__ import annotations
 
+import math
 import uuid
 from datetime import UTC, datetime
 
@@ -69,7 +70,7 @@ def seconds_left() -> int:
     record = account_session()
     if record is None:
         return 0
-    return max(0, int((policy().expires_at(record) - now()).total_seconds()))
+    return max(0, math.ceil((policy().expires_at(record) - now()).total_seconds()))
 
 
 def start(*, account_id: uuid.UUID, level: str, route: str, self_patient_id: uuid.UUID | None,
