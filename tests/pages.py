@@ -9,5 +9,11 @@ PUBLIC_PAGES = {
     "privacy notice": "/privacy-notice",
     "cookies": "/cookies",
     "page not found": "/no-such-page",
+    "sign in": "/sign-in",
+    "sign in: your details": "/sign-in/your-details",
+    "sign in: no contact details": "/sign-in/no-contact-details",
+    "sign in: start again": "/sign-in/start-again",
+    "signed out": "/signed-out",
+    "staff sign in": "/staff/sign-in",
 }
 LANGUAGES = ("en", "cy", "ur")
