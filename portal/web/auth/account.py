@@ -88,9 +88,10 @@ def keep_alive() -> Response:
 def sign_out() -> Response:
     form = SignOutForm()
     timed_out = form.reason.data == "timeout"
+    already = session.get(viewer.SIGNED_OUT_BECAUSE)  # the server may have ended it a moment ago
     route = viewer.end("idle" if timed_out else "signed-out")
-    if timed_out and route is not None:
-        session[viewer.SIGNED_OUT_BECAUSE] = "idle"
+    if already or (timed_out and route is not None):
+        session[viewer.SIGNED_OUT_BECAUSE] = already or "idle"
     db.session.commit()
     target = url_for("auth.signed_out", _external=route == identity.NHS_LOGIN)
     if route == identity.NHS_LOGIN:
