@@ -16,6 +16,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Any
 
 import requests
@@ -104,6 +105,14 @@ def providers_from_config(config: Any) -> list[OidcProvider]:
 def init_app(app: Flask, providers: list[OidcProvider]) -> None:
     """Give ``app`` its own Authlib registry and remember ``providers`` by name."""
     app.extensions["portal.oidc"] = {"oauth": OAuth(app), "providers": {p.name: p for p in providers}}
+    # Sign-out (a form) redirects to the provider's end-session endpoint: allow its origin.
+    origins = {_origin(p.issuer) for p in providers if p.configured}
+    app.config["CSP_FORM_ACTION_SOURCES"] = sorted(origins)
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def provider(name: str) -> OidcProvider:

@@ -307,6 +307,7 @@ def test_signing_out_ends_the_session_and_signs_out_at_the_provider_too(portal, 
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
     out = browser.post(portal("/sign-out"), data={"csrf_token": token}, allow_redirects=False, timeout=10)
     location = out.headers["Location"]
+    assert f"form-action 'self' {setting_issuer(portal)};" in out.headers["Content-Security-Policy"]
     assert location.startswith(setting_issuer(portal) + "/session/end")
     assert parse_qs(urlparse(location).query)["post_logout_redirect_uri"] == [portal("/signed-out")]
     [record] = sessions_of(portal)
