@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -28,7 +29,9 @@ def db_upgrade() -> None:
 
 
 @portal_cli.command("load-demo")
-def load_demo() -> None:
+@click.option("--accounts-file", type=click.Path(dir_okay=False), default=str(DEMO_ACCOUNTS_FILE),
+              show_default=True, help="Where to write the demo sign-in details.")
+def load_demo(accounts_file: str) -> None:
     """Load the register's organisations and the synthetic demo patients (safe to run again)."""
     session = db.session
     codes = demo.load_organisations(session, DEFAULT_REGISTER_FILE)
@@ -41,12 +44,13 @@ def load_demo() -> None:
         "staff": demo_accounts.load_demo_staff(session, current_app.config["SECRET_KEY"], datetime.now(UTC)),
     }
     session.commit()
-    INSTANCE_DIR.mkdir(exist_ok=True)
-    DEMO_ACCOUNTS_FILE.write_text(json.dumps(accounts, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    DEMO_ACCOUNTS_FILE.chmod(0o600)
+    target = Path(accounts_file)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(accounts, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    target.chmod(0o600)
     click.echo(f"Loaded {len(codes)} organisations and {len(patients)} synthetic patients.")
     _echo_demo_accounts(accounts)
-    click.echo(f"All demo sign-in details are in {DEMO_ACCOUNTS_FILE}.")
+    click.echo(f"All demo sign-in details are in {target}.")
 
 
 def _echo_demo_accounts(accounts: dict) -> None:  # type: ignore[type-arg]
