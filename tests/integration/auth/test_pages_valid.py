@@ -84,7 +84,7 @@ def _staff_pages(app: Flask, client: FlaskClient) -> dict[str, str]:
         "csrf_token": csrf(client, "/staff/sign-in")}).get_data(as_text=True)
     client.post("/staff/sign-in", data={
         "email": "reviewer@trust.example.org", "password": PASSWORD,
-        "code": pyotp.TOTP(secret).at(datetime.now(UTC) + timedelta(seconds=31)),
+        "code": pyotp.TOTP(secret).at(datetime.now(UTC) + timedelta(seconds=30)),
         "csrf_token": csrf(client, "/staff/sign-in")})
     pages["staff home"] = client.get("/staff/").get_data(as_text=True)
     return pages

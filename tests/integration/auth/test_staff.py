@@ -47,7 +47,7 @@ def sign_in(client, secret: str, *, password: str = PASSWORD, code: str | None =
     totp = pyotp.TOTP(secret)
     return client.post("/staff/sign-in", data={
         "email": EMAIL.upper(), "password": password,
-        "code": code if code is not None else totp.at(at or datetime.now(UTC) + timedelta(seconds=31)),
+        "code": code if code is not None else totp.at(at or datetime.now(UTC) + timedelta(seconds=30)),
         "csrf_token": csrf(client, "/staff/sign-in")})
 
 
@@ -96,7 +96,7 @@ def test_set_up_password_errors(app, client, password, confirm, field, messages)
 @pytest.mark.parametrize("problem", ["password", "code", "replayed code"])
 def test_a_wrong_password_or_code_is_refused_without_saying_which(app, client, db_session, problem):
     secret = set_up(client, create_staff(app, "auditor"))
-    at = datetime.now(UTC) + timedelta(seconds=31)
+    at = datetime.now(UTC) + timedelta(seconds=30)
     if problem == "replayed code":
         sign_in(client, secret, at=at)
         client.post("/staff/sign-out", data={"csrf_token": csrf(client, "/staff/")})
