@@ -64,6 +64,9 @@ def make_test_config(database_url: str, **overrides: object) -> dict[str, object
         "SECRET_KEY": "test-secret-key-" + "x" * 32,
         "ORGANISATION_NAME": "Demo NHS Trust",
         "ALLOW_UNREVIEWED_LOCALES": "true",
+        # Nothing listens here: tests that need NHS login start their own stand-in (tests/oidc),
+        # so a demo running on this machine's 127.0.0.1:9000 never answers a test.
+        "NHS_LOGIN_ISSUER": "http://127.0.0.1:1",
         **overrides,
     }
 

@@ -56,7 +56,7 @@ def provider_sign_in(page, name: str) -> None:  # type: ignore[no-untyped-def]
     page.get_by_role("button", name="Continue").click()
 
 
-@pytest.mark.parametrize("lang", ["en", "ur"])
+@pytest.mark.parametrize("lang", ["en", "cy", "ur"])
 def test_sign_in_at_p5_then_step_up_to_p9_for_a_clinical_page(page, nhs_login_portal, axe, lang):
     base = nhs_login_portal
     page.set_viewport_size({"width": 320, "height": 640})

@@ -202,10 +202,14 @@ def test_the_code_page_without_a_pending_code_goes_back_to_the_details(client):
     assert client.get(CODE).headers["Location"] == DETAILS
 
 
+@pytest.mark.parametrize("lang", ["en", "cy", "ur"])
 @pytest.mark.parametrize(("code", "message"), [("", "Enter the code we sent you"), ("12345", "The code must be 6 numbers"),
                                                 ("12a456", "The code must be 6 numbers")])
-def test_code_form_errors_are_shown_and_the_code_is_not_kept(client, patient, code, message):
+def test_code_form_errors_are_shown_and_the_code_is_not_kept(app, client, patient, code, message, lang):
+    client.get(f"/?lang={lang}")
     send_details(client, details(patient))
     page = enter(client, code).get_data(as_text=True)
+    with app.test_request_context(), force_locale(lang):
+        message = _(message)
     assert error_summary(page) == [message] and inline_errors(page) == [message]
     assert field_value(page, "code") == ""

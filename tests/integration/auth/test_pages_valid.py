@@ -45,6 +45,12 @@ def _code_pages(app: Flask, client: FlaskClient) -> dict[str, str]:
     pages["enter code: development box and notice"] = client.get("/sign-in/enter-code").get_data(as_text=True)
     pages["enter code: wrong code"] = client.post("/sign-in/enter-code", data={
         "code": "12", "csrf_token": csrf(client, "/sign-in/enter-code")}).get_data(as_text=True)
+    failed = client.get("/sign-in/callback?state=not-ours&code=x")
+    assert failed.status_code == 400
+    pages["NHS login: sign-in failed"] = failed.get_data(as_text=True)
+    unavailable = client.get("/sign-in/nhs-login")  # nothing listens at the default stand-in address here
+    assert unavailable.status_code == 503
+    pages["NHS login: unavailable"] = unavailable.get_data(as_text=True)
     return pages
 
 
@@ -90,8 +96,23 @@ def _staff_pages(app: Flask, client: FlaskClient) -> dict[str, str]:
     return pages
 
 
+def _limited_pages(app: Flask, client: FlaskClient) -> dict[str, str]:
+    limited = app.test_client()
+    limited.set_cookie("lang", client.get_cookie("lang").value if client.get_cookie("lang") else "en")
+    with app.app_context():
+        app.config["RATELIMIT_SIGN_IN_PER_ADDRESS"] = "1 per hour"
+        try:
+            limited.get("/sign-in/nhs-login")
+            refused = limited.get("/sign-in/nhs-login")
+        finally:
+            app.config["RATELIMIT_SIGN_IN_PER_ADDRESS"] = "60 per hour"
+    assert refused.status_code == 429
+    return {"too many attempts": refused.get_data(as_text=True)}
+
+
 JOURNEYS: dict[str, Callable[[Flask, FlaskClient], dict[str, str]]] = {
-    "code route": _code_pages, "signed in": _signed_in_pages, "staff": _staff_pages}
+    "code route": _code_pages, "signed in": _signed_in_pages, "staff": _staff_pages,
+    "limited": _limited_pages}
 
 
 @pytest.mark.parametrize("journey", JOURNEYS)
