@@ -104,7 +104,8 @@ def providers_from_config(config: Any) -> list[OidcProvider]:
 
 def init_app(app: Flask, providers: list[OidcProvider]) -> None:
     """Give ``app`` its own Authlib registry and remember ``providers`` by name."""
-    app.extensions["portal.oidc"] = {"oauth": OAuth(app), "providers": {p.name: p for p in providers}}
+    app.extensions["portal.oidc"] = {"oauth": OAuth(app), "providers": {p.name: p for p in providers},
+                                     "registered": set()}
     # Sign-out (a form) redirects to the provider's end-session endpoint: allow its origin.
     origins = {_origin(p.issuer) for p in providers if p.configured}
     app.config["CSP_FORM_ACTION_SOURCES"] = sorted(origins)
@@ -120,8 +121,9 @@ def provider(name: str) -> OidcProvider:
 
 
 def _client(name: str) -> Any:
-    oauth: OAuth = current_app.extensions["portal.oidc"]["oauth"]
-    if name not in oauth._registry:  # registered on first use: the key file may appear later
+    state = current_app.extensions["portal.oidc"]
+    oauth: OAuth = state["oauth"]
+    if name not in state["registered"]:  # registered on first use: the key file may appear later
         config = provider(name)
         oauth.register(
             name, client_id=config.client_id, client_secret=load_private_key(config.private_key_file),
@@ -130,6 +132,7 @@ def _client(name: str) -> Any:
                            "default_timeout": TIMEOUT_SECONDS},
             client_auth_methods=[PrivateKeyJWT(alg="RS512")],
         )
+        state["registered"].add(name)
     return oauth.create_client(name)
 
 

@@ -109,6 +109,12 @@ def start_account_session(session: Session, *, account_id: uuid.UUID, level: str
     return token, record
 
 
+def act_for(record: AccountSession, patient_id: uuid.UUID, authority_id: uuid.UUID | None) -> None:
+    """Make ``patient_id`` the person whose pages this session shows (``authority_id`` None:
+    themselves). The caller has checked the choice is one ``identity.subjects_for`` offers."""
+    record.subject_patient_id, record.authority_id = patient_id, authority_id
+
+
 def find_account_session(session: Session, token: str) -> AccountSession | None:
     return account_data.get_account_session_by_token_hash(session, hash_token(token))
 

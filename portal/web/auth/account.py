@@ -20,7 +20,7 @@ from portal.access import AccessRule, declare, public
 from portal.extensions import db, limiter
 from portal.security import mark_no_store, no_store
 from portal.templating import sign_out_form
-from portal.services import audit, identity
+from portal.services import audit, identity, sessions
 from portal.services.audit import SYSTEM
 from portal.web.auth import bp, landing_page, remember_next, safe_next, viewer
 from portal.web.auth.forms import ChooseSubjectForm, SignOutForm
@@ -53,8 +53,7 @@ def choose_subject() -> str | Response:
                             for s in subjects]
     if form.validate_on_submit():
         chosen = next(s for s in subjects if (SELF if s.authority_id is None else str(s.authority_id)) == form.subject.data)
-        record = viewer.account_session()
-        record.subject_patient_id, record.authority_id = chosen.patient_id, chosen.authority_id
+        sessions.act_for(viewer.account_session(), chosen.patient_id, chosen.authority_id)
         db.session.commit()
         return redirect(landing_page())
     return render_template("auth/choose-who.html", form=form, subjects=subjects)
