@@ -45,8 +45,8 @@ db: $(VENV)/.installed
 
 demo: install assets translations db
 	$(DEMO_ENV) $(BIN)/flask --app wsgi portal load-demo
-	@echo "The portal is at http://127.0.0.1:5000 (press Ctrl+C to stop)."
-	$(DEMO_ENV) $(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
+	@echo "The portal is at http://127.0.0.1:5000 (press Ctrl+C to stop it and the NHS login stand-in)."
+	$(DEMO_ENV) bash scripts/run-demo.sh $(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
 
 ## Tests --------------------------------------------------------------------------------------
 system-packages:

@@ -14,7 +14,7 @@ from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLo
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import config as config_module
-from portal import errors, i18n, logging_setup, security, templating
+from portal import errors, i18n, logging_setup, oidc, security, templating
 from portal.extensions import csrf, db, limiter
 
 AUTOESCAPE_SUFFIXES = (".html", ".htm", ".xml", ".xhtml", ".svg", ".jinja")
@@ -70,6 +70,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
+    oidc.init_app(app, oidc.providers_from_config(app.config))
     _register_blueprints(app)
 
     from portal import cli
@@ -79,13 +80,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from portal import staff
     from portal.api import fhir_device
     from portal.api import register as api_register
-    from portal.web import care_record, choices, health, help, pages
+    from portal.web import auth, care_record, choices, health, help, pages
     from portal.web import register as register_pages
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(health.bp)
+    auth.init_app(app)
+    staff.init_app(app)
     app.register_blueprint(register_pages.bp)
     app.register_blueprint(choices.bp)
     app.register_blueprint(care_record.bp)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -9,13 +11,15 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from portal import migrate
-from portal.config import PROJECT_ROOT
+from portal.config import INSTANCE_DIR, PROJECT_ROOT
 from portal.extensions import db
-from portal.services import audit, demo
+from portal.services import audit, demo, demo_accounts, staff_accounts
 from portal.services import register as register_service
 
 portal_cli = AppGroup("portal", help="AI choices portal commands.")
 DEFAULT_REGISTER_FILE = PROJECT_ROOT / "register" / "ai-tools.yaml"
+IDP_USERS_FILE = PROJECT_ROOT / "idp" / "demo-users.json"
+DEMO_ACCOUNTS_FILE = INSTANCE_DIR / "demo-accounts.json"
 
 
 @portal_cli.command("db-upgrade")
@@ -64,16 +68,66 @@ def import_register(path: Path) -> None:
 
 
 @portal_cli.command("load-demo")
-def load_demo() -> None:
-    """Import the shipped register, then load the synthetic demo patients, linked to the
-    register's organisations (safe to run again)."""
+@click.option("--accounts-file", type=click.Path(dir_okay=False), default=str(DEMO_ACCOUNTS_FILE),
+              show_default=True, help="Where to write the demo sign-in details.")
+def load_demo(accounts_file: str) -> None:
+    """Import the shipped register, then load the synthetic demo patients (linked to the
+    register's organisations) and the demo sign-in accounts (safe to run again)."""
     session = db.session
     result = _import_register(DEFAULT_REGISTER_FILE)
     codes = demo.load_organisations(session, DEFAULT_REGISTER_FILE)
     patients = demo.load_demo_patients(session, codes)
+    accounts = {
+        "about": "Made-up people for the demo only. NHS login users sign in at the local stand-in "
+                 "(http://127.0.0.1:9000); staff sign in at /staff/sign-in with a code from the TOTP secret.",
+        "nhs_login": demo_accounts.load_identity_provider_patients(session, IDP_USERS_FILE),
+        "details_and_code": demo_accounts.code_route_examples(patients),
+        "staff": demo_accounts.load_demo_staff(session, current_app.config["SECRET_KEY"], datetime.now(UTC)),
+    }
     session.commit()
+    target = Path(accounts_file)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(accounts, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    target.chmod(0o600)
     click.echo(f"Register: {result.summary()}.")
     click.echo(f"Loaded {len(codes)} organisations and {len(patients)} synthetic patients.")
+    _echo_demo_accounts(accounts)
+    click.echo(f"All demo sign-in details are in {target}.")
+
+
+def _echo_demo_accounts(accounts: dict) -> None:  # type: ignore[type-arg]
+    click.echo("Demo sign-in (made-up people):")
+    for user in accounts["nhs_login"]:
+        if not user["test_behaviour"]:
+            click.echo(f"  NHS login {user['level']}: {user['login']} / {user['password']}")
+    for person in accounts["details_and_code"]:
+        click.echo(f"  NHS number {person['nhs_number']}, born {person['date_of_birth']}, "
+                   f"postcode {person['postcode']}: {person['expect']}")
+    for staff in accounts["staff"]:
+        click.echo(f"  staff {staff['email']} / {staff['password']}, TOTP secret {staff['totp_secret']}")
+
+
+@portal_cli.command("create-staff")
+@click.option("--email", required=True, help="The staff member's work email address.")
+@click.option("--role", "roles", multiple=True, required=True,
+              type=click.Choice(staff_accounts.STAFF_ROLES), help="A role (repeat for more).")
+@click.option("--oidc", "oidc_only", is_flag=True,
+              help="Sign-in only through the staff identity provider (no password, no link).")
+@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True,
+              help="The portal's address, for the set-up link.")
+def create_staff(email: str, roles: tuple[str, ...], oidc_only: bool, base_url: str) -> None:
+    """Create a staff user (or re-issue their set-up link) and print a one-time set-up link."""
+    try:
+        link = staff_accounts.create_staff_user(db.session, email, roles, datetime.now(UTC), oidc_only=oidc_only)
+    except staff_accounts.InvalidStaffDetails as problem:
+        raise click.UsageError(str(problem)) from None
+    db.session.commit()
+    if link is None:
+        click.echo(f"Created {email.strip().lower()} ({', '.join(roles)}): signs in through the staff identity provider.")
+        return
+    click.echo(f"Created {link.user.email} ({', '.join(link.user.roles)}). Send them this link; it works once, "
+               f"until {link.expires_at:%Y-%m-%d %H:%M} UTC:")
+    click.echo(f"{base_url.rstrip('/')}/staff/set-up/{link.token}")
 
 
 @portal_cli.command("verify-audit")

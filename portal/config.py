@@ -53,7 +53,52 @@ SETTINGS: tuple[Setting, ...] = (
             "`false` switches off every language whose translation is not yet reviewed by a "
             "professional translator."),
     Setting("LOG_LEVEL", "INFO", False, "Python logging level."),
+    Setting("NHS_LOGIN_ISSUER", "", True,
+            "NHS login's issuer, e.g. `https://auth.login.nhs.uk`; its endpoints come from "
+            "discovery. Empty in development and test means the local stand-in at "
+            "`http://127.0.0.1:9000`; empty in production switches NHS login off."),
+    Setting("NHS_LOGIN_CLIENT_ID", "ai-choices-portal", True,
+            "The client id NHS login gave the portal."),
+    Setting("NHS_LOGIN_PRIVATE_KEY_FILE", "instance/nhs-login-client-private.pem", True,
+            "The portal's RSA private key (PEM, or a JWK in JSON) for `private_key_jwt` "
+            "client assertions signed RS512. Relative paths are from the project."),
+    Setting("NHS_LOGIN_REDIRECT_URI", "", False,
+            "The registered callback URL. Empty: built from the request "
+            "(`<host>/sign-in/callback`)."),
+    Setting("STAFF_OIDC_ISSUER", "", False,
+            "Staff sign-in through OpenID Connect (as NHS CIS2). Empty switches it off; "
+            "staff then use a password and an authenticator app."),
+    Setting("STAFF_OIDC_CLIENT_ID", "", False, "The portal's client id at the staff provider."),
+    Setting("STAFF_OIDC_PRIVATE_KEY_FILE", "", False,
+            "The RSA private key (PEM or JWK) for the staff provider's `private_key_jwt`."),
+    Setting("STAFF_OIDC_REDIRECT_URI", "", False,
+            "The staff callback URL. Empty: built from the request (`<host>/staff/sign-in/oidc/callback`)."),
+    Setting("HELP_PHONE", "", True,
+            "The phone number people without contact details on record can call for help."),
+    Setting("HELP_POSTAL_ADDRESS", "", True, "The postal address for the same help, on one line."),
+    Setting("NOTIFY_CHANNEL", "", True,
+            "How one-time codes are sent: `console` (development only: printed and shown on "
+            "the page), `smtp` or `notify` (GOV.UK Notify). Empty means `console` in "
+            "development and test; production must choose `smtp` or `notify`."),
+    Setting("SMTP_HOST", "127.0.0.1", False, "SMTP server for `NOTIFY_CHANNEL=smtp`."),
+    Setting("SMTP_PORT", "587", False, "SMTP port."),
+    Setting("SMTP_SECURITY", "starttls", False,
+            "`starttls`, `tls` (implicit TLS, usually port 465) or `none` (loopback only)."),
+    Setting("SMTP_USERNAME", "", False, "SMTP user name; empty means no authentication."),
+    Setting("SMTP_PASSWORD", "", False, "SMTP password."),
+    Setting("SMTP_FROM", "no-reply@ai-choices.nhs.example", False, "The From address of emails."),
+    Setting("NOTIFY_API_KEY", "", False, "GOV.UK Notify API key, for `NOTIFY_CHANNEL=notify`."),
+    Setting("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk", False,
+            "GOV.UK Notify's API address."),
+    Setting("NOTIFY_EMAIL_TEMPLATE_ID", "", False,
+            "Notify email template with a `((code))` placeholder."),
+    Setting("NOTIFY_SMS_TEMPLATE_ID", "", False,
+            "Notify text message template with a `((code))` placeholder."),
 )
+
+LOCAL_NHS_LOGIN_ISSUER = "http://127.0.0.1:9000"
+NOTIFY_CHANNELS = ("console", "smtp", "notify")
+SMTP_SECURITY_MODES = ("starttls", "tls", "none")
 
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -122,4 +167,62 @@ def load(environ: dict[str, str] | None = None) -> dict[str, object]:
         "SESSION_COOKIE_NAME": "__Host-session" if env == "production" else "session",
         "WTF_CSRF_TIME_LIMIT": 3600,
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+        **_sign_in_settings(env, environ),
     }
+
+
+def _project_path(raw: str) -> str:
+    """An absolute path; a relative one is taken from the project root."""
+    return str(PROJECT_ROOT / raw) if raw and not Path(raw).is_absolute() else raw
+
+
+def _sign_in_settings(env: str, environ: dict[str, str]) -> dict[str, object]:
+    """NHS login, staff OpenID Connect, code delivery and session timeouts (DESIGN.md 4).
+
+    Raises ``ConfigError`` for a production issuer on loopback, a console code channel in
+    production, or an unknown channel or SMTP mode.
+    """
+    issuer = (_env("NHS_LOGIN_ISSUER", environ) or "").rstrip("/")
+    if env == "production" and issuer.startswith(("http://127.", "http://localhost")):
+        raise ConfigError("NHS_LOGIN_ISSUER points at the local stand-in: set NHS login's issuer.")
+    if not issuer and env != "production":
+        issuer = LOCAL_NHS_LOGIN_ISSUER
+    channel = (_env("NOTIFY_CHANNEL", environ) or "").strip().lower()
+    if not channel:
+        channel = "" if env == "production" else "console"
+    if channel and channel not in NOTIFY_CHANNELS:
+        raise ConfigError("NOTIFY_CHANNEL must be console, smtp or notify.")
+    if channel == "console" and env == "production":
+        raise ConfigError("NOTIFY_CHANNEL=console shows codes on screen: use smtp or notify in production.")
+    security = (_env("SMTP_SECURITY", environ) or "starttls").strip().lower()
+    if security not in SMTP_SECURITY_MODES:
+        raise ConfigError("SMTP_SECURITY must be starttls, tls or none.")
+    try:
+        smtp_port = int(_env("SMTP_PORT", environ) or "587")
+    except ValueError:
+        raise ConfigError("SMTP_PORT must be a whole number.") from None
+    settings: dict[str, object] = {
+        name: (_env(name, environ) or "").strip() for name in (
+            "NHS_LOGIN_CLIENT_ID", "NHS_LOGIN_REDIRECT_URI", "STAFF_OIDC_CLIENT_ID",
+            "STAFF_OIDC_REDIRECT_URI", "SMTP_HOST", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_FROM",
+            "NOTIFY_API_KEY", "NOTIFY_BASE_URL", "NOTIFY_EMAIL_TEMPLATE_ID", "NOTIFY_SMS_TEMPLATE_ID",
+            "HELP_PHONE", "HELP_POSTAL_ADDRESS",
+        )
+    }
+    settings.update({
+        "NHS_LOGIN_ISSUER": issuer,
+        "NHS_LOGIN_PRIVATE_KEY_FILE": _project_path(_env("NHS_LOGIN_PRIVATE_KEY_FILE", environ) or ""),
+        "STAFF_OIDC_ISSUER": (_env("STAFF_OIDC_ISSUER", environ) or "").rstrip("/"),
+        "STAFF_OIDC_PRIVATE_KEY_FILE": _project_path(_env("STAFF_OIDC_PRIVATE_KEY_FILE", environ) or ""),
+        "NOTIFY_CHANNEL": channel,
+        "SMTP_PORT": smtp_port,
+        "SMTP_SECURITY": security,
+        # Fixed by DESIGN.md section 4; not environment settings (tests shorten them).
+        "SESSION_IDLE_TIMEOUT": 30 * 60,
+        "SESSION_ABSOLUTE_TIMEOUT": 12 * 60 * 60,
+        "SESSION_WARNING_BEFORE": 2 * 60,
+        "RATELIMIT_KEY_PREFIX": "portal",
+        "RATELIMIT_SIGN_IN_PER_ADDRESS": "60 per hour",
+        "SIGNED_IN_LANDING_ENDPOINT": "auth.signed_in",
+    })
+    return settings

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_app_context
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -74,7 +74,54 @@ class Database:
             session.close()
 
 
+def _per_app(name: str) -> property:
+    def get(self: PortalLimiter) -> Any:
+        state = self._state_for_now()
+        return state[name] if name in state else self.__dict__["_portal_defaults"].get(name)
+
+    def set_(self: PortalLimiter, value: Any) -> None:
+        self._state_for_now(writing=True)[name] = value
+
+    return property(get, set_)
+
+
+class PortalLimiter(Limiter):
+    """Flask-Limiter whose storage, key prefix and on/off switch belong to each app.
+
+    Flask-Limiter keeps them on the one extension object, so the last app built wins; tests
+    build several apps (memory and Redis storage side by side), and a process in production
+    builds one, for which this changes nothing."""
+
+    enabled = _per_app("enabled")
+    _storage = _per_app("_storage")
+    _limiter = _per_app("_limiter")
+    _key_prefix = _per_app("_key_prefix")
+    _storage_dead = _per_app("_storage_dead")
+    _fallback_limiter = _per_app("_fallback_limiter")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.__dict__["_portal_defaults"] = {}
+        self.__dict__["_portal_initialising"] = None
+        super().__init__(*args, **kwargs)
+
+    def _state_for_now(self, writing: bool = False) -> dict[str, Any]:
+        initialising = self.__dict__["_portal_initialising"]
+        if initialising is not None:
+            return initialising
+        if has_app_context() and "portal.limiter" in current_app.extensions:
+            return current_app.extensions["portal.limiter"]
+        return self.__dict__["_portal_defaults"] if writing else {}
+
+    def init_app(self, app: Flask) -> None:
+        self.__dict__["_portal_initialising"] = state = {}
+        try:
+            super().init_app(app)
+        finally:
+            self.__dict__["_portal_initialising"] = None
+        app.extensions["portal.limiter"] = state
+
+
 db = Database()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address)
+limiter = PortalLimiter(key_func=get_remote_address)

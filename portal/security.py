@@ -29,7 +29,9 @@ def csp_nonce() -> str:
     return nonce
 
 
-def content_security_policy(nonce: str) -> str:
+def content_security_policy(nonce: str, form_targets: tuple[str, ...] = ()) -> str:
+    """The policy; ``form_targets`` are other origins a form may lead to (browsers apply
+    ``form-action`` to a form's redirects too, e.g. sign-out passing by the identity provider)."""
     return "; ".join(
         (
             "default-src 'self'",
@@ -38,7 +40,7 @@ def content_security_policy(nonce: str) -> str:
             "img-src 'self' data:",
             "font-src 'self'",
             "connect-src 'self'",
-            "form-action 'self'",
+            " ".join(("form-action 'self'", *form_targets)),
             "frame-ancestors 'none'",
             "base-uri 'none'",
             "object-src 'none'",
@@ -70,7 +72,8 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _security_headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", content_security_policy(csp_nonce()))
+        form_targets = tuple(app.config.get("CSP_FORM_ACTION_SOURCES", ()))
+        headers.setdefault("Content-Security-Policy", content_security_policy(csp_nonce(), form_targets))
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "no-referrer")
         headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)

@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 
 from portal import create_app, migrate
 from portal.data import Base
-from portal.extensions import db
+from portal.extensions import db, limiter
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_REGISTER = PROJECT_ROOT / "register" / "ai-tools.yaml"
@@ -65,6 +65,9 @@ def make_test_config(database_url: str, **overrides: object) -> dict[str, object
         "SECRET_KEY": "test-secret-key-" + "x" * 32,
         "ORGANISATION_NAME": "Demo NHS Trust",
         "ALLOW_UNREVIEWED_LOCALES": "true",
+        # Nothing listens here: tests that need NHS login start their own stand-in (tests/oidc),
+        # so a demo running on this machine's 127.0.0.1:9000 never answers a test.
+        "NHS_LOGIN_ISSUER": "http://127.0.0.1:1",
         **overrides,
     }
 
@@ -97,7 +100,10 @@ def make_app(database_url: str) -> Iterator:  # type: ignore[type-arg]
 
 
 def truncate_all(app: Flask) -> None:
-    """Empty every table (not the Alembic version), whatever committed it."""
+    """Empty every table (not the Alembic version), whatever committed it, and forget the
+    rate-limit counts (in-memory storage) so one test's attempts never limit the next."""
+    with app.app_context():
+        limiter.reset()
     tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
     with app.app_context():
         engine = db.engine

@@ -18,6 +18,12 @@ PUBLIC_PAGES = {
     "AI tool not used in England or Wales": "/ai-tools/ethos-adaptive-radiotherapy-beatson",
     "how choices work": "/help/how-choices-work",
     "if you do not recognise something": "/help/if-you-do-not-recognise-something",
+    "sign in": "/sign-in",
+    "sign in: your details": "/sign-in/your-details",
+    "sign in: no contact details": "/sign-in/no-contact-details",
+    "sign in: start again": "/sign-in/start-again",
+    "signed out": "/signed-out",
+    "staff sign in": "/staff/sign-in",
 }
 LANGUAGES = ("en", "cy", "ur")
 

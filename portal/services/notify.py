@@ -1,9 +1,8 @@
-"""Telling people things: a minimal interface until the sign-in journey's delivery lands.
+"""Telling people things after a change is saved: queue in the transaction, send after commit.
 
-MERGE NOTE (choices branch): deliberately tiny. The sign-in journey owns real delivery
-(console in development, SMTP, GOV.UK Notify, the person's contact preference); when its
-``notify`` module merges, keep ``Notification``, ``queue`` and the after-commit delivery and
-plug its senders in with ``set_sender``.
+Delivery of sign-in codes (console, SMTP, GOV.UK Notify) lives in ``portal.services.delivery``.
+These after-commit notifications (receipts, "someone made a choice for you") go to the sender
+set with ``set_sender``: an in-memory ``Outbox`` until a deployment plugs a real one in.
 
 A service calls ``queue(session, notification)`` inside its transaction. Nothing is sent
 until that transaction commits; a rollback drops it, so nobody is told about a change that

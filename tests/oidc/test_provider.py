@@ -1,8 +1,7 @@
 """The NHS login stand-in (idp/server.mjs), driven as a real OpenID provider.
 
-Each server fixture starts the node process on a free loopback port with its
-own clients and users files, waits for its "idp listening on" line, and stops
-it at the end. The authorization code flow is driven with requests (no
+Each server fixture starts the node process (``tests/oidc/conftest.py``) on a
+free loopback port with its own clients and users files, and stops it at the end. The authorization code flow is driven with requests (no
 browser): authorize, the sign-in form, the redirects up to the client's
 redirect_uri (never contacted), then the code is exchanged by Authlib's
 OAuth2Session with private_key_jwt client authentication signed with RS512,
@@ -12,17 +11,10 @@ as NHS login requires.
 from __future__ import annotations
 
 import json
-import os
 import re
 import secrets
-import shutil
-import signal
-import socket
-import subprocess
-import threading
 import time
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode, urljoin, urlparse
 
 import pytest
@@ -33,160 +25,24 @@ from joserfc import jwt
 from joserfc.errors import ExpiredTokenError
 from joserfc.jwk import KeySet, RSAKey
 
-ROOT = Path(__file__).resolve().parents[2]
-SERVER = ROOT / "idp" / "server.mjs"
-DEMO_USERS = ROOT / "idp" / "demo-users.json"
-DEMO_CLIENTS = ROOT / "idp" / "demo-clients.example.json"
-
-CLIENT_ID = "ai-choices-portal-test"
-# Nothing listens here: the flow stops when the provider redirects to it.
-REDIRECT_URI = "http://127.0.0.1:5999/sign-in/callback"
-PASSWORD = "a test password 42"
-
-P5_VTR = '["P5.Cp.Cd","P5.Cp.Ck","P5.Cm"]'
-P9_VTR = '["P9.Cp.Cd","P9.Cp.Ck","P9.Cm"]'
-
-USERS = {
-    "p9": {"nhs_number": "9991001247", "identity_proofing_level": "P9"},
-    "p5": {"nhs_number": "9992003464", "identity_proofing_level": "P5"},
-    "wrong-nonce": {"nhs_number": "9993005681", "identity_proofing_level": "P9"},
-    "expired-id-token": {"nhs_number": "9994007904", "identity_proofing_level": "P9"},
-    "insufficient-vot": {"nhs_number": "9995009021", "identity_proofing_level": "P5"},
-}
-BEHAVIOURS = {"wrong-nonce", "expired-id-token", "insufficient-vot"}
-
-
-def login_of(name: str) -> str:
-    return f"{name}@example.org"
-
-
-def sub_of(name: str) -> str:
-    return f"test-user-{name}"
-
-
-def make_users_file(path: Path) -> None:
-    users = []
-    for name, extra in USERS.items():
-        user = {
-            "sub": sub_of(name),
-            "login": login_of(name),
-            "password": PASSWORD,
-            "birthdate": "1970-01-31",
-            "family_name": f"Family-{name}",
-            "given_name": f"Given-{name}",
-            "email": login_of(name),
-            "phone_number": "07700900999",
-            **extra,
-        }
-        if name in BEHAVIOURS:
-            user["test_behaviour"] = name
-        users.append(user)
-    path.write_text(json.dumps(users), encoding="utf-8")
-
-
-def make_client_key(kid: str) -> RSAKey:
-    return RSAKey.generate_key(2048, parameters={"kid": kid, "alg": "RS512", "use": "sig"}, private=True)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class Idp:
-    issuer: str
-    client_key: RSAKey
-    process: subprocess.Popen
-    output: list[str] = field(default_factory=list)
-    reader: threading.Thread | None = None
-
-    def url(self, path: str) -> str:
-        return f"{self.issuer}{path}"
-
-    def discovery(self) -> dict:
-        response = requests.get(self.url("/.well-known/openid-configuration"), timeout=10)
-        response.raise_for_status()
-        return response.json()
-
-
-def start_idp(tmp: Path, *, users_file: Path, test_mode: bool) -> Idp:
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("node is not on PATH; the NHS login stand-in needs Node.js")
-    client_key = make_client_key("test-client-key-1")
-    jwks_file = tmp / "client.jwks.json"
-    jwks_file.write_text(json.dumps({"keys": [client_key.as_dict(private=False)]}), encoding="utf-8")
-    clients_file = tmp / "clients.json"
-    clients_file.write_text(
-        json.dumps(
-            [
-                {
-                    "client_id": CLIENT_ID,
-                    "client_name": "Portal under test",
-                    "redirect_uris": [REDIRECT_URI],
-                    "post_logout_redirect_uris": ["http://127.0.0.1:5999/signed-out"],
-                    "jwks_file": jwks_file.name,
-                }
-            ]
-        ),
-        encoding="utf-8",
-    )
-    port = free_port()
-    issuer = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "IDP_HOST": "127.0.0.1",
-        "IDP_PORT": str(port),
-        "IDP_ISSUER": issuer,
-        "IDP_CLIENTS_FILE": str(clients_file),
-        "IDP_USERS_FILE": str(users_file),
-        "IDP_TEST_MODE": "1" if test_mode else "0",
-    }
-    env.pop("IDP_KEYS_FILE", None)
-    process = subprocess.Popen(
-        [node, str(SERVER)],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    idp = Idp(issuer=issuer, client_key=client_key, process=process)
-    ready = threading.Event()
-
-    def pump() -> None:
-        for line in process.stdout:
-            idp.output.append(line.rstrip("\n"))
-            if line.startswith("idp listening on "):
-                ready.set()
-
-    idp.reader = threading.Thread(target=pump, daemon=True)
-    idp.reader.start()
-    deadline = time.monotonic() + 30
-    while not ready.wait(0.1):
-        if process.poll() is not None or time.monotonic() > deadline:
-            stop_idp(idp)
-            pytest.fail("the stand-in did not start:\n" + "\n".join(idp.output))
-    assert f"idp listening on {issuer}" in idp.output
-    return idp
-
-
-def stop_idp(idp: Idp) -> int:
-    process = idp.process
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-    if idp.reader is not None:
-        idp.reader.join(timeout=10)
-    process.stdout.close()
-    return process.returncode
+from tests.oidc.conftest import (
+    BEHAVIOURS,
+    CLIENT_ID,
+    DEMO_CLIENTS,
+    DEMO_USERS,
+    P5_VTR,
+    P9_VTR,
+    PASSWORD,
+    REDIRECT_URI,
+    USERS,
+    Idp,
+    login_of,
+    make_client_key,
+    make_users_file,
+    start_idp,
+    stop_idp,
+    sub_of,
+)
 
 
 @pytest.fixture(scope="module")

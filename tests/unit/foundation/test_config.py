@@ -69,3 +69,30 @@ def test_readme_documents_every_setting():
     readme = (config.PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     missing = [setting.name for setting in config.SETTINGS if f"`{setting.name}`" not in readme]
     assert missing == []
+
+
+def test_development_uses_the_local_nhs_login_stand_in_and_the_console():
+    settings = config.load({"PORTAL_ENV": "development"})
+    assert settings["NHS_LOGIN_ISSUER"] == "http://127.0.0.1:9000"
+    assert settings["NOTIFY_CHANNEL"] == "console"
+    assert settings["SESSION_IDLE_TIMEOUT"] == 30 * 60 and settings["SESSION_ABSOLUTE_TIMEOUT"] == 12 * 3600
+
+
+def test_production_without_nhs_login_or_a_channel_offers_neither():
+    settings = config.load({"PORTAL_ENV": "production", "SECRET_KEY": "k" * 40})
+    assert settings["NHS_LOGIN_ISSUER"] == "" and settings["NOTIFY_CHANNEL"] == ""
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"NHS_LOGIN_ISSUER": "http://127.0.0.1:9000"}, "points at the local stand-in"),
+        ({"NOTIFY_CHANNEL": "console"}, "shows codes on screen"),
+        ({"NOTIFY_CHANNEL": "pigeon"}, "NOTIFY_CHANNEL must be"),
+        ({"SMTP_SECURITY": "maybe"}, "SMTP_SECURITY must be"),
+        ({"SMTP_PORT": "twenty-five"}, "SMTP_PORT must be a whole number"),
+    ],
+)
+def test_production_refuses_sign_in_settings_that_are_unsafe_or_malformed(environ, message):
+    with pytest.raises(ConfigError, match=message):
+        config.load({"PORTAL_ENV": "production", "SECRET_KEY": "k" * 40, **environ})
