@@ -21,7 +21,7 @@ from portal.extensions import db
 from portal.services import audit
 from tests.browser.conftest import axe_violations, horizontal_overflow
 from tests.factories import make_ai_use_event, make_organisation, make_patient, make_tool
-from tests.helpers.viewer import browser_session_cookie, installed_viewer_loader
+from tests.helpers.auth import sign_in_browser
 from tests.pages import LANGUAGES
 
 TRIAGE = "chest-x-ray-triage"
@@ -45,14 +45,13 @@ def patient_id(live_app, base_url) -> Iterator[uuid.UUID]:  # type: ignore[no-un
         audit.record(session, audit.Actor("api-client", "c1"), "decisions.read", patient_id=patient.id,
                      details={"client_name": "Somerset EPR", "organisation": "Somerset NHS Foundation Trust"})
         session.commit()
-        patient_id = patient.id
-    with installed_viewer_loader(live_app):
-        yield patient_id
+        patient.id  # loaded before the session closes
+    yield patient
 
 
-def sign_in(page: Page, live_app, base_url: str, patient_id: uuid.UUID) -> None:  # type: ignore[no-untyped-def]
-    name, value = browser_session_cookie(live_app, patient_id)
-    page.context.add_cookies([{"name": name, "value": value, "url": base_url}])
+def sign_in(page: Page, live_app, base_url: str, patient) -> None:  # type: ignore[no-untyped-def]
+    """Sign in through the real sign-in services (a server-side session at P9)."""
+    sign_in_browser(page, live_app, base_url, patient, level="P9")
 
 
 def check_page(page: Page, axe) -> None:  # type: ignore[no-untyped-def]

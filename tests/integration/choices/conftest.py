@@ -15,7 +15,7 @@ from portal.data.register import AiTool, ToolPurpose
 from portal.extensions import db
 from portal.services import notify
 from tests.factories import make_organisation, make_patient, make_tool
-from tests.helpers.viewer import installed_viewer_loader, sign_in
+from tests.helpers.auth import sign_in_as
 
 
 @pytest.fixture()
@@ -61,9 +61,8 @@ def world(app) -> World:  # type: ignore[no-untyped-def]
 
 @pytest.fixture()
 def signed_in(app, client, world):  # type: ignore[no-untyped-def]
-    """The client signed in (P9) as the world's patient; yields the viewer's session data."""
-    with installed_viewer_loader(app):
-        yield sign_in(client, world.patient.id)
+    """The client signed in (P9) as the world's patient, through the real sign-in services."""
+    return sign_in_as(client, world.patient, level="P9")
 
 
 def hidden_fields(html: str) -> dict[str, str]:

@@ -12,12 +12,12 @@ from sqlalchemy import update
 
 from portal.data.choices import Choice
 from portal.extensions import db
+from tests.helpers.auth import sign_in_as
 from tests.factories import make_patient
 from tests.integration.choices.conftest import hidden_fields, set_terms_version
 from tests.integration.choices.pages_helpers import (
     TRIAGE_CARE, answer, checked_value, choices_in_db, h1s, links, text_of, title,
 )
-from tests.helpers.viewer import sign_in
 
 
 
@@ -114,7 +114,7 @@ def test_another_patients_reference_is_not_found(app, client, signed_in, page):
     with app.app_context():
         other = make_patient(db.session)
         db.session.commit()
-    sign_in(client, other.id)
+    sign_in_as(client, other, level="P9")
     assert client.get(f"/your-choices/{page}/{choice.reference}").status_code == 404
     fields = hidden_fields(client.get(TRIAGE_CARE).get_data(as_text=True))
     assert client.post(f"/your-choices/receipt/{choice.reference}/send", data=fields).status_code == 404
@@ -212,24 +212,20 @@ def test_a_welsh_page_marks_untranslated_tool_names_as_english(client, signed_in
     assert '<span lang="en" dir="ltr">Chest X-ray checker</span>' in html
 
 
-def test_signed_out_people_are_sent_to_sign_in_and_p5_is_asked_to_step_up_for_clinical_pages(make_app, database_url, world):
-    from tests.helpers.viewer import add_auth_stubs, installed_viewer_loader
-
-    app = make_app()
-    add_auth_stubs(app)
-    with installed_viewer_loader(app):
-        client = app.test_client()
-        response = client.get("/your-choices")
-        assert response.status_code == 302 and response.headers["Location"].startswith("/test-sign-in")
-        assert response.headers["Cache-Control"] == "no-store"
-        sign_in(client, world.patient.id, level="P5")
-        assert client.get("/your-choices").status_code == 200
-        for path in ["/ai-used-in-your-care", "/who-checked-your-choices"]:
-            assert client.get(path).headers["Location"].startswith("/test-step-up")
+def test_signed_out_people_are_sent_to_sign_in_and_p5_is_asked_to_step_up_for_clinical_pages(client, world):
+    response = client.get("/your-choices")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/sign-in")
+    assert response.headers["Cache-Control"] == "no-store"
+    sign_in_as(client, world.patient, level="P5")
+    assert client.get("/your-choices").status_code == 200
+    for path in ["/ai-used-in-your-care", "/who-checked-your-choices"]:
+        assert client.get(path).headers["Location"].startswith("/sign-in/prove-who-you-are")
 
 
 def test_a_carer_records_a_choice_under_their_authority_and_the_patient_is_told(app, client, world, outbox):
-    from tests.helpers.viewer import installed_viewer_loader
+    # Carers' authority (issue 7) is not built yet, so this one test builds the carer's
+    # viewer directly with the test-only loader; the choices service's rules are real.
+    from tests.helpers.viewer import installed_viewer_loader, sign_in
 
     authority = uuid.uuid4()
     with installed_viewer_loader(app):
