@@ -79,7 +79,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from portal import api
     from portal.web import health, pages
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(health.bp)
+    api.init_app(app)
