@@ -12,10 +12,10 @@ from portal.extensions import csrf
 
 
 def init_app(app: Flask) -> None:
-    from portal.api import batch, decisions, oauth, problems
+    from portal.api import batch, changes, decisions, oauth, problems
 
     problems.init_app(app)
     oauth.init_app(app)
-    for module in (decisions, batch):
+    for module in (decisions, batch, changes):
         csrf.exempt(module.bp)
         app.register_blueprint(module.bp)
