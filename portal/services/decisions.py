@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -66,6 +67,14 @@ def decisions_for_patient_id(session: Session, patient_id: uuid.UUID,
     policies = load_policies(session) if policies is None else policies
     facts = _facts(choice_data.list_choice_rows_for_patients(session, [patient_id])).get(patient_id, [])
     return PatientDecisions(True, patient_id, decide_many(policies, facts))
+
+
+def decisions_for_patient_at(session: Session, patient_id: uuid.UUID,
+                             policies: Mapping[PolicyKey, PurposePolicy], at: datetime) -> dict[PolicyKey, EffectiveDecision]:
+    """What applied at ``at``: the rule over the choices recorded by then (voided ones never
+    count) and ``policies`` as they stood then (the caller supplies them)."""
+    facts = _facts(choice_data.list_choice_rows_for_patients(session, [patient_id])).get(patient_id, [])
+    return decide_many(policies, [fact for fact in facts if fact.recorded_at is not None and fact.recorded_at <= at])
 
 
 def decisions_for_nhs_number(session: Session, nhs_number: NhsNumber,
