@@ -256,3 +256,18 @@ _jwks_cache = _JwksCache()
 def clear_jwks_cache() -> None:
     """Forget every cached JWKS (tests; a key rotated in an emergency)."""
     _jwks_cache.clear()
+
+
+DEMO_CLIENT_NAME = "Demo EPR (development client)"
+DEMO_CLIENT_ODS = "RH5"
+
+
+def ensure_demo_client(session: Session, known: dict[str, Any] | None) -> NewClient:
+    """The demo's development client with every scope: the one in ``known`` (a client id and
+    secret saved by an earlier run) if it still works, else a new one."""
+    if known and isinstance(known.get("client_id"), str) and isinstance(known.get("secret"), str):
+        found = find_client(session, known["client_id"])
+        if found is not None and found.development and secret_matches(found, known["secret"]):
+            return NewClient(found.client_id, known["secret"])
+    return create_client(session, name=DEMO_CLIENT_NAME, ods_code=DEMO_CLIENT_ODS, scopes=SCOPES,
+                         development_secret=True)
