@@ -195,13 +195,30 @@ def save_token(session: Session, client: ClientView, access_token: str, scope: s
     ))
 
 
+TOKEN_CACHE_SECONDS = 10
+TOKEN_CACHE_SIZE = 10_000
+_token_cache: dict[str, tuple[float, TokenView]] = {}
+
+
 def find_token(session: Session, access_token: str) -> TokenView | None:
-    """The token with this value (looked up by hash) and its client, or None."""
-    found = client_data.get_access_token_with_client(session, hash_secret(access_token))
+    """The token with this value (looked up by hash) and its client, or None.
+
+    A token found is remembered in this process for ``TOKEN_CACHE_SECONDS`` (10 s), saving a
+    query per request: a client disabled in the database is refused within 10 seconds;
+    expiry is always checked against the token's own time."""
+    digest = hash_secret(access_token)
+    cached = _token_cache.get(digest)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    found = client_data.get_access_token_with_client(session, digest)
     if found is None:
         return None
     token, client = found
-    return TokenView(_view(client), token.scope, token.expires_at_utc)
+    view = TokenView(_view(client), token.scope, token.expires_at_utc)
+    if len(_token_cache) >= TOKEN_CACHE_SIZE:
+        _token_cache.clear()
+    _token_cache[digest] = (time.monotonic() + TOKEN_CACHE_SECONDS, view)
+    return view
 
 
 def client_keys(client: ClientView, *, refresh: bool = False) -> KeySet:
@@ -256,6 +273,11 @@ _jwks_cache = _JwksCache()
 def clear_jwks_cache() -> None:
     """Forget every cached JWKS (tests; a key rotated in an emergency)."""
     _jwks_cache.clear()
+
+
+def clear_token_cache() -> None:
+    """Forget every remembered access token (tests; a client disabled in an emergency)."""
+    _token_cache.clear()
 
 
 DEMO_CLIENT_NAME = "Demo EPR (development client)"

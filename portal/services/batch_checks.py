@@ -72,37 +72,49 @@ def _is_header(index: int, record: list[str]) -> bool:
     return index == 1 and len(record) >= 1 and record[0].strip().lower() == HEADER
 
 
-def _classify(record: list[str]) -> tuple[str, int | None, str]:
-    """(given text, NHS number as an int or None, reason if invalid)."""
-    given = record[0]
-    if any(cell.strip() for cell in record[1:]):
-        return given, None, MORE_THAN_ONE_COLUMN
+_REASONS = ("", "not-10-digits", "check-digit", MORE_THAN_ONE_COLUMN, "empty")
+_WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
+
+
+def _fast_number(text: str) -> int:
+    """The NHS number in ``text`` as an int, or minus the index of the reason it is invalid
+    in ``_REASONS``. Exactly 10 ASCII digits take a fast path; anything else (spaces,
+    hyphens) goes through ``NhsNumber.parse``. Same answers either way (a property test
+    checks it against ``NhsNumber.is_valid``)."""
+    if len(text) == 10 and text.isdigit() and text.isascii():
+        total = sum(int(digit) * weight for digit, weight in zip(text, _WEIGHTS))
+        check = (11 - total % 11) % 11
+        return int(text) if check != 10 and check == ord(text[9]) - 48 else -2
     try:
-        return given, int(NhsNumber.parse(given).value), ""
+        return int(NhsNumber.parse(text).value)
     except InvalidNhsNumber as error:
-        return given, None, str(error.reason)
+        return -_REASONS.index(str(error.reason))
 
 
-def _scan(text: str) -> tuple[int, array]:  # type: ignore[type-arg]
-    """Count answerable rows and collect the distinct valid numbers, sorted."""
-    rows, numbers = 0, []
+def _classify(record: list[str]) -> int:
+    if any(cell.strip() for cell in record[1:]):
+        return -3
+    return _fast_number(record[0])
+
+
+def _answerable(text: str) -> Iterator[tuple[int, list[str]]]:
     for index, record in _records(text):
-        if _is_blank(record) or _is_header(index, record):
-            continue
-        rows += 1
-        if rows > MAX_ROWS:
+        if not (_is_blank(record) or _is_header(index, record)):
+            yield index, record
+
+
+def _scan(text: str) -> array:  # type: ignore[type-arg]
+    """Each answerable row's NHS number, or minus its invalid reason, in order."""
+    values = array("q")
+    for _, record in _answerable(text):
+        if len(values) >= MAX_ROWS:
             raise TooManyRows(MAX_ROWS)
-        _, number, _ = _classify(record)
-        if number is not None:
-            numbers.append(number)
-    numbers.sort()
-    distinct = array("q")
-    previous = None
-    for number in numbers:
-        if number != previous:
-            distinct.append(number)
-            previous = number
-    return rows, distinct
+        values.append(_classify(record))
+    return values
+
+
+def _distinct_valid(values: array) -> list[int]:  # type: ignore[type-arg]
+    return sorted({value for value in values if value > 0})
 
 
 @dataclass
@@ -110,12 +122,16 @@ class BatchResult:
     """What a prepared batch answers; ``rows()`` yields ``Row`` in input order."""
 
     text: str
-    rows_total: int
-    known_numbers: array  # type: ignore[type-arg]  # sorted int64 NHS numbers the portal knows
+    values: array  # type: ignore[type-arg]  # per answerable row: NHS number, or -reason
+    known_numbers: array  # type: ignore[type-arg]  # sorted NHS numbers the portal knows
     known_answers: array  # type: ignore[type-arg]  # index into ``answers`` per known number
     answers: list[tuple[str, str]]  # (decision, basis)
     default: tuple[str, str]
     known_patients: int
+
+    @property
+    def rows_total(self) -> int:
+        return len(self.values)
 
     def _answer(self, number: int) -> tuple[str, str]:
         position = bisect_left(self.known_numbers, number)
@@ -124,15 +140,13 @@ class BatchResult:
         return self.default
 
     def rows(self) -> Iterator[Row]:
-        for index, record in _records(self.text):
-            if _is_blank(record) or _is_header(index, record):
-                continue
-            given, number, reason = _classify(record)
+        for (index, record), value in zip(_answerable(self.text), self.values, strict=True):
+            given = record[0]
             safe = "'" + given if given.startswith(_FORMULA_STARTS) else given
-            if number is None:
-                yield Row(index, safe, "invalid", "", reason)
+            if value < 0:
+                yield Row(index, safe, "invalid", "", _REASONS[-value])
             else:
-                decision, basis = self._answer(number)
+                decision, basis = self._answer(value)
                 yield Row(index, safe, decision, basis, "")
 
 
@@ -152,20 +166,19 @@ def prepare(session: Session, context: ReadContext, text: str, tool: str, purpos
     if not policies:
         raise PurposeNotServed(purpose.value)
     key = (tool, purpose)
-    rows_total, distinct = _scan(text)
+    values = _scan(text)
+    distinct = _distinct_valid(values)
     answers: list[tuple[str, str]] = []
-    default = decide_many(policies, [])[key]
     known_numbers, known_answers, patient_ids = array("q"), array("B"), []
     for start in range(0, len(distinct), patient_lookup.CHUNK_SIZE):
         chunk = [f"{n:010d}" for n in distinct[start:start + patient_lookup.CHUNK_SIZE]]
-        found = patient_lookup.list_patient_ids_for_nhs_numbers(session, chunk)
-        decided = decisions.decisions_for_patients(session, [pid for _, pid in found], policies)
-        for number, patient_id in found:
+        for number, (patient_id, decided) in sorted(decisions.decisions_for_nhs_numbers(session, chunk, policies).items()):
             known_numbers.append(int(number))
-            known_answers.append(_code(answers, decided[patient_id][key]))
+            known_answers.append(_code(answers, decided[key]))
             patient_ids.append(patient_id)
-    _record(session, context, tool, purpose, rows_total, patient_ids)
-    return BatchResult(text, rows_total, known_numbers, known_answers, answers,
+    _record(session, context, tool, purpose, len(values), patient_ids)
+    default = decide_many(policies, [])[key]
+    return BatchResult(text, values, known_numbers, known_answers, answers,
                        (default.decision.value, default.basis.value), len(patient_ids))
 
 

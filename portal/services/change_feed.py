@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from portal.data.decision_changes import ChangeRow, list_decision_changes_after
+from portal.data.durability import relax_commit_durability
 from portal.domain import EffectiveDecision
 from portal.domain.values import Purpose
 from portal.services import audit, decisions
@@ -75,6 +76,7 @@ def read_page(session: Session, context: ReadContext, cursor: str | None, limit:
     now = _decisions_now(session, patient_ids)
     changes = [Change(row, _touched(row, now)) for row in rows]
     if patient_ids:
+        relax_commit_durability(session)
         audit.record(session, context.actor, FEED_ACTION, batch_patient_ids=patient_ids,
                      details=context.details(changes=len(rows), patients=len(patient_ids)))
     last = rows[-1].sequence if rows else after

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from portal.domain import PurposePolicy
+from portal.data.durability import relax_commit_durability
+from portal.domain import PurposePolicy, decide_many
 from portal.domain.errors import DomainError
 from portal.domain.nhs_number import NhsNumber
 from portal.domain.values import Purpose
@@ -66,7 +67,12 @@ def read_decisions(session: Session, context: ReadContext, nhs_number: NhsNumber
     A valid NHS number the portal has never seen gets the defaults (``patient_known``
     False); that read is audited too, without a patient. Raises ``UnknownTool``."""
     policies = policies_for(session, tool, purpose)
-    result = decisions.decisions_for_nhs_number(session, nhs_number, policies)
+    found = decisions.decisions_for_nhs_numbers(session, [nhs_number.value], policies).get(nhs_number.value)
+    if found is None:
+        result = PatientDecisions(False, None, decide_many(policies, []))
+    else:
+        result = PatientDecisions(True, found[0], found[1])
+    relax_commit_durability(session)
     audit.record(session, context.actor, READ_ACTION, patient_id=result.patient_id,
                  details=context.details(tool=tool, purpose=purpose and purpose.value,
                                          patient_known=result.patient_known))

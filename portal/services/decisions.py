@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from portal.data import choices as choice_data
-from portal.data import people
+from portal.data import patient_lookup, people
 from portal.data import register as register_data
 from portal.domain import ChoiceFact, EffectiveDecision, PurposePolicy, decide_many
 from portal.domain.nhs_number import NhsNumber
@@ -85,6 +85,25 @@ def decisions_for_nhs_number(session: Session, nhs_number: NhsNumber,
     if patient is None:
         return PatientDecisions(False, None, decide_many(policies, []))
     return decisions_for_patient_id(session, patient.id, policies)
+
+
+def decisions_for_nhs_numbers(session: Session, nhs_numbers: list[str],
+                              policies: Mapping[PolicyKey, PurposePolicy]) -> dict[str, tuple[uuid.UUID, dict[PolicyKey, EffectiveDecision]]]:
+    """Decisions over ``policies`` for every known patient among ``nhs_numbers`` (10-digit,
+    validated; at most 30,000 a call), as {NHS number: (patient id, decisions)}, in ONE query
+    that reads only the choices ``policies`` can depend on. Numbers never seen are absent:
+    they get ``decide_many(policies, [])``, the defaults. Batch checks and single lookups."""
+    slugs = {slug for slug, _ in policies}
+    purposes = {purpose.value for _, purpose in policies}
+    rows = patient_lookup.list_choice_rows_for_nhs_numbers(session, nhs_numbers, slugs, purposes)
+    found: dict[str, tuple[uuid.UUID, list[ChoiceFact]]] = {}
+    for number, patient_id, choice_id, sequence, slug, purpose, decision, terms, voided, recorded in rows:
+        facts = found.setdefault(number, (patient_id, []))[1]
+        if choice_id is not None:
+            facts.append(ChoiceFact(id=str(choice_id), sequence=sequence, tool_slug=slug, purpose=Purpose(purpose),
+                                    decision=Decision(decision), terms_version=terms, voided=bool(voided),
+                                    recorded_at=recorded))
+    return {number: (patient_id, decide_many(policies, facts)) for number, (patient_id, facts) in found.items()}
 
 
 def decisions_for_patients(session: Session, patient_ids: list[uuid.UUID],

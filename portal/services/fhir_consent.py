@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from portal.data import choices as choice_data
 from portal.data import people
 from portal.data.choices import Choice
+from portal.data.durability import relax_commit_durability
 from portal.domain.nhs_number import NhsNumber
 from portal.domain.values import Purpose
 from portal.services import audit, decisions
@@ -126,6 +127,7 @@ def consents_for_patient(session: Session, context: ReadContext, nhs_number: Nhs
         return ConsentSearch(False, [])
     choices = choice_data.list_choices_for_patient(session, patient.id)
     statuses = _statuses(session, patient.id, choices)
+    relax_commit_durability(session)
     audit.record(session, context.actor, READ_ACTION, patient_id=patient.id, details=context.details(patient_known=True))
     return ConsentSearch(True, [consent_resource(c, nhs_number.value, statuses[c.id]) for c in choices])
 
