@@ -73,7 +73,6 @@ def _is_header(index: int, record: list[str]) -> bool:
 
 
 _REASONS = ("", "not-10-digits", "check-digit", MORE_THAN_ONE_COLUMN, "empty")
-_WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
 
 
 def _fast_number(text: str) -> int:
@@ -81,10 +80,12 @@ def _fast_number(text: str) -> int:
     in ``_REASONS``. Exactly 10 ASCII digits take a fast path; anything else (spaces,
     hyphens) goes through ``NhsNumber.parse``. Same answers either way (a property test
     checks it against ``NhsNumber.is_valid``)."""
-    if len(text) == 10 and text.isdigit() and text.isascii():
-        total = sum(int(digit) * weight for digit, weight in zip(text, _WEIGHTS))
+    if len(text) == 10 and text.isascii() and text.isdigit():
+        d = text.encode()
+        total = (10 * d[0] + 9 * d[1] + 8 * d[2] + 7 * d[3] + 6 * d[4] + 5 * d[5] + 4 * d[6] + 3 * d[7]
+                 + 2 * d[8] - 48 * 54)  # 54 = the sum of the weights 10..2; 48 = ord("0")
         check = (11 - total % 11) % 11
-        return int(text) if check != 10 and check == ord(text[9]) - 48 else -2
+        return int(text) if check != 10 and check == d[9] - 48 else -2
     try:
         return int(NhsNumber.parse(text).value)
     except InvalidNhsNumber as error:
@@ -99,7 +100,9 @@ def _classify(record: list[str]) -> int:
 
 def _answerable(text: str) -> Iterator[tuple[int, list[str]]]:
     for index, record in _records(text):
-        if not (_is_blank(record) or _is_header(index, record)):
+        if len(record) == 1 and record[0] and index > 1 and not record[0][0].isspace():
+            yield index, record  # the common row: one cell, not blank, not the header
+        elif not (_is_blank(record) or _is_header(index, record)):
             yield index, record
 
 
