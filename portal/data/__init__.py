@@ -4,7 +4,19 @@ Importing this package registers every model on ``Base.metadata`` (Alembic's tar
 Repositories flush; the request edge commits.
 """
 
-from portal.data import ai_use, ai_use_reports, api_clients, audit, choices, decision_changes, patient_lookup, people, register, sequences  # noqa: F401  (register models)
+from portal.data import (  # noqa: F401  (register models)
+    ai_use,
+    ai_use_reports,
+    api_clients,
+    audit,
+    choices,
+    decision_changes,
+    durability,
+    patient_lookup,
+    people,
+    register,
+    sequences,
+)
 from portal.data.base import Base
 
 __all__ = ["Base"]

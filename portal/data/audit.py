@@ -144,6 +144,14 @@ def _insert_batch_patients(session: Session, event_id: uuid.UUID, patient_ids: S
             for patient_id in patient_ids:
                 copy.write_row((event_id, patient_id))
         return
+    if session.get_bind().dialect.name == "sqlite":
+        # Straight to the driver: SQLAlchemy's Uuid stores 32 hex digits on SQLite.
+        connection = session.connection()
+        for start in range(0, len(patient_ids), BATCH_INSERT_CHUNK):
+            chunk = patient_ids[start:start + BATCH_INSERT_CHUNK]
+            connection.exec_driver_sql("INSERT INTO audit_event_patients (audit_event_id, patient_id) VALUES (?, ?)",
+                                       [(event_id.hex, p.hex) for p in chunk])
+        return
     for start in range(0, len(patient_ids), BATCH_INSERT_CHUNK):
         chunk = patient_ids[start:start + BATCH_INSERT_CHUNK]
         session.execute(insert(AuditEventPatient), [{"audit_event_id": event_id, "patient_id": p} for p in chunk])

@@ -103,7 +103,9 @@ def decisions_for_nhs_numbers(session: Session, nhs_numbers: list[str],
             facts.append(ChoiceFact(id=str(choice_id), sequence=sequence, tool_slug=slug, purpose=Purpose(purpose),
                                     decision=Decision(decision), terms_version=terms, voided=bool(voided),
                                     recorded_at=recorded))
-    return {number: (patient_id, decide_many(policies, facts)) for number, (patient_id, facts) in found.items()}
+    defaults = decide_many(policies, [])  # the rule is pure: no facts, the same answer for everyone
+    return {number: (patient_id, decide_many(policies, facts) if facts else defaults)
+            for number, (patient_id, facts) in found.items()}
 
 
 def decisions_for_patients(session: Session, patient_ids: list[uuid.UUID],
