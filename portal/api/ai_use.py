@@ -11,13 +11,13 @@ the time). The same key and body again: the first answer, replayed (header
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, jsonify, request
 
 from portal.api import problems
-from portal.api.common import check_query, json_body, route_template
+from portal.api.common import check_query, has_control_characters, json_body, route_template
 from portal.api.oauth import current_client, require_scopes
 from portal.domain.nhs_number import InvalidNhsNumber, NhsNumber
 from portal.domain.values import Purpose
@@ -33,6 +33,7 @@ FIELDS = {"nhs_number", "tool", "purpose", "used_at", "organisation", "service",
 REQUIRED = ("nhs_number", "tool", "used_at", "organisation", "summary", "external_reference")
 LIMITS = {"tool": 80, "organisation": 12, "service": 200, "summary": 2000, "external_reference": 100}
 KEY_PATTERN = re.compile(r"[\x21-\x7e]{1,255}")
+EARLIEST, LATEST = datetime(2000, 1, 2), datetime(2099, 12, 30)
 
 
 def _time(body: dict[str, Any], name: str, errors: list[str]) -> datetime | None:
@@ -46,6 +47,9 @@ def _time(body: dict[str, Any], name: str, errors: list[str]) -> datetime | None
     if parsed is None or parsed.tzinfo is None:
         errors.append(f"{name}: give a date and time with a time zone, e.g. 2026-11-30T09:15:00Z")
         return None
+    if not EARLIEST <= parsed.replace(tzinfo=None) <= LATEST:
+        errors.append(f"{name}: give a time between the years 2000 and 2100")
+        return None
     return parsed.astimezone(UTC)
 
 
@@ -58,6 +62,8 @@ def _strings(body: dict[str, Any], errors: list[str]) -> None:
             errors.append(f"{name}: must be a non-empty string")
         elif isinstance(value, str) and len(value) > LIMITS.get(name, 40):
             errors.append(f"{name}: at most {LIMITS.get(name, 40)} characters")
+        elif isinstance(value, str) and has_control_characters(value):
+            errors.append(f"{name}: has control characters")
 
 
 def parse_report(body: dict[str, Any]) -> ai_use.UseReport:
@@ -77,6 +83,8 @@ def parse_report(body: dict[str, Any]) -> ai_use.UseReport:
         errors.append("purpose: one of care, improvement, research")
     if used_at and visible_from and visible_from < used_at:
         errors.append("visible_from: cannot be before used_at")
+    if used_at and used_at > datetime.now(UTC) + timedelta(minutes=5):
+        errors.append("used_at: cannot be in the future")
     if errors or number is None or used_at is None or purpose is None:
         raise problems.invalid_body(errors)
     return ai_use.UseReport(

@@ -31,6 +31,14 @@ def check_query(allowed: Iterable[str]) -> None:
     for name in request.args:
         if len(request.args.getlist(name)) > 1:
             raise problems.invalid_parameter(name, f"Give '{name}' once.")
+        if any(has_control_characters(value) for value in request.args.getlist(name)):
+            raise problems.invalid_parameter(name, f"'{name}' has control characters.")
+
+
+def has_control_characters(text: str) -> bool:
+    """True for text with a C0 control character other than tab, CR and LF (a NUL cannot
+    even be stored in PostgreSQL text)."""
+    return any(ord(c) < 32 and c not in "\t\r\n" for c in text)
 
 
 def parse_nhs_number(text: str) -> NhsNumber:

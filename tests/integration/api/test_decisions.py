@@ -99,6 +99,7 @@ def test_an_invalid_nhs_number_is_a_400_problem_naming_the_rule(client, api_head
     ("purpose=marketing", "unknown-purpose"),
     ("colour=blue", "unknown-parameter"),
     ("purpose=care&purpose=research", "invalid-parameter"),
+    ("tool=eye%00scan", "invalid-parameter"),
 ])
 def test_a_bad_filter_is_a_400_with_its_own_stable_type(client, api_headers, register, query, slug):
     response = client.get(URL.format(UNSEEN) + "?" + query, headers=api_headers)
