@@ -95,9 +95,9 @@ class Gunicorn:
         self.log.close()
 
 
-def run_wrk(wrk: str, url: str, env: dict[str, str] | None = None, script: str | None = None,
+def run_wrk(wrk: str, url: str, env: dict[str, str] | None = None, script: str | None = None, connections: int = 16,
             seconds: int = 10) -> tuple[float, float]:
-    command = [wrk, "-t2", "-c16", f"-d{seconds}s", "--latency", url]
+    command = [wrk, "-t2" if connections > 1 else "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url]
     if script:
         command[1:1] = ["-s", script]
     output = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **(env or {})},
@@ -133,6 +133,7 @@ def bench(kind: str, choices: int, batch_size: int, wrk: str) -> None:
         batch_seconds = _post_batch(base, token, body)
         peak = portal.worker_peak_mb()
     plain = baseline.plain_path(url, body)
+    print(f"[{kind}] load average now {os.getloadavg()[0]:.1f}")
     print(f"[{kind}] bare Flask: {bare_rps:,.0f} req/s, p99 {bare_p99:.1f} ms")
     print(f"[{kind}] single lookup, audited: {rps:,.0f} req/s, p99 {p99:.1f} ms; "
           f"ratio to bare {rps / bare_rps:.2f} (target >= 0.40), p99 target <= 25 ms")
@@ -168,7 +169,9 @@ def main() -> None:
     args = parser.parse_args()
     WORK.mkdir(exist_ok=True)
     wrk = ensure_wrk()
-    print(f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, gunicorn 2 sync workers, wrk -t2 -c16 -d10s")
+    load = os.getloadavg()[0]
+    print(f"Machine: {os.cpu_count()} cores, load average {load:.1f} at start, Python {sys.version.split()[0]}, "
+          "gunicorn 2 sync workers, wrk -t2 -c16 -d10s")
     for kind in args.db:
         bench(kind, args.choices, min(args.batch, args.choices), wrk)
 
