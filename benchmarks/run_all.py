@@ -111,12 +111,17 @@ def run_wrk(wrk: str, url: str, env: dict[str, str] | None = None, script: str |
     return rps, p99
 
 
-def bench(kind: str, choices: int, batch_size: int, wrk: str) -> None:
-    url = fresh_database(kind)
-    migrate.upgrade(url)
-    started = time.perf_counter()
-    known, unknown = seed.seed(url, choices)
-    print(f"[{kind}] seeded {choices:,} choices for {len(known):,} patients in {time.perf_counter() - started:.0f} s")
+def bench(kind: str, choices: int, batch_size: int, wrk: str, reuse: bool = False) -> None:
+    if reuse:  # the database a previous run seeded with the same --choices
+        url = f"sqlite:///{WORK / 'bench.sqlite3'}" if kind == "sqlite" else PG_SERVER.rsplit("/", 1)[0] + "/portal_bench"
+        numbers = list(seed.nhs_numbers(choices))
+        known, unknown = numbers[0::2], numbers[1::2]
+    else:
+        url = fresh_database(kind)
+        migrate.upgrade(url)
+        started = time.perf_counter()
+        known, unknown = seed.seed(url, choices)
+        print(f"[{kind}] seeded {choices:,} choices for {len(known):,} patients in {time.perf_counter() - started:.0f} s")
     env = {"DATABASE_URL": url, "PORTAL_ENV": "production", "SECRET_KEY": "b" * 48, "LOG_LEVEL": "INFO",
            "API_RATE_LIMIT": "100000000 per minute", "API_TOKEN_RATE_LIMIT": "1000 per minute"}
     with Gunicorn("benchmarks.bare_app:app", {}, 8101) as bare_server:
@@ -166,6 +171,7 @@ def main() -> None:
     parser.add_argument("--db", nargs="+", choices=["sqlite", "postgres"], default=["postgres", "sqlite"])
     parser.add_argument("--choices", type=int, default=5_000_000)
     parser.add_argument("--batch", type=int, default=1_000_000)
+    parser.add_argument("--reuse", action="store_true", help="use the databases a previous run seeded")
     args = parser.parse_args()
     WORK.mkdir(exist_ok=True)
     wrk = ensure_wrk()
@@ -173,7 +179,7 @@ def main() -> None:
     print(f"Machine: {os.cpu_count()} cores, load average {load:.1f} at start, Python {sys.version.split()[0]}, "
           "gunicorn 2 sync workers, wrk -t2 -c16 -d10s")
     for kind in args.db:
-        bench(kind, args.choices, min(args.batch, args.choices), wrk)
+        bench(kind, args.choices, min(args.batch, args.choices), wrk, args.reuse)
 
 
 if __name__ == "__main__":

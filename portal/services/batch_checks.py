@@ -27,7 +27,6 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from portal.data import patient_lookup
 from portal.domain import EffectiveDecision, decide_many
 from portal.domain.nhs_number import InvalidNhsNumber, NhsNumber
 from portal.domain.values import Purpose
@@ -173,12 +172,11 @@ def prepare(session: Session, context: ReadContext, text: str, tool: str, purpos
     distinct = _distinct_valid(values)
     answers: list[tuple[str, str]] = []
     known_numbers, known_answers, patient_ids = array("q"), array("B"), []
-    for start in range(0, len(distinct), patient_lookup.CHUNK_SIZE):
-        chunk = [f"{n:010d}" for n in distinct[start:start + patient_lookup.CHUNK_SIZE]]
-        for number, (patient_id, decided) in sorted(decisions.decisions_for_nhs_numbers(session, chunk, policies).items()):
-            known_numbers.append(int(number))
-            known_answers.append(_code(answers, decided[key]))
-            patient_ids.append(patient_id)
+    numbers = [f"{n:010d}" for n in distinct]
+    for number, patient_id, decided in decisions.iter_decisions_for_nhs_numbers(session, numbers, policies):
+        known_numbers.append(int(number))
+        known_answers.append(_code(answers, decided[key]))
+        patient_ids.append(patient_id)
     _record(session, context, tool, purpose, len(values), patient_ids)
     default = decide_many(policies, [])[key]
     return BatchResult(text, values, known_numbers, known_answers, answers,

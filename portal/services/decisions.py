@@ -9,9 +9,10 @@ request is visible to the very next read (DESIGN.md section 3).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import groupby
 
 from sqlalchemy.orm import Session
 
@@ -87,6 +88,35 @@ def decisions_for_nhs_number(session: Session, nhs_number: NhsNumber,
     return decisions_for_patient_id(session, patient.id, policies)
 
 
+def iter_decisions_for_nhs_numbers(session: Session, nhs_numbers: Sequence[str],
+                                   policies: Mapping[PolicyKey, PurposePolicy],
+                                   ) -> Iterator[tuple[str, uuid.UUID, dict[PolicyKey, EffectiveDecision]]]:
+    """(NHS number, patient id, decisions) for every known patient among ``nhs_numbers``
+    (any number of them, sorted, distinct), in NHS number order. PostgreSQL stages them in
+    a temporary table and joins once; other databases go in chunks of 30,000."""
+    if session.get_bind().dialect.name != "postgresql":
+        for start in range(0, len(nhs_numbers), patient_lookup.CHUNK_SIZE):
+            found = decisions_for_nhs_numbers(session, list(nhs_numbers[start:start + patient_lookup.CHUNK_SIZE]),
+                                              policies)
+            for number in sorted(found):
+                yield number, found[number][0], found[number][1]
+        return
+    patient_lookup.stage_nhs_numbers(session, nhs_numbers)
+    slugs, purposes = {slug for slug, _ in policies}, {purpose.value for _, purpose in policies}
+    rows = patient_lookup.iter_choice_rows_for_staged_numbers(session, slugs, purposes)
+    defaults = decide_many(policies, [])
+    for (number, patient_id), group in groupby(rows, key=lambda row: (row[0], row[1])):
+        facts = _facts_from_rows(group)
+        yield number, patient_id, decide_many(policies, facts) if facts else defaults
+
+
+def _facts_from_rows(rows: Iterable[tuple]) -> list[ChoiceFact]:  # type: ignore[type-arg]
+    return [ChoiceFact(id=str(choice_id), sequence=sequence, tool_slug=slug, purpose=Purpose(purpose),
+                       decision=Decision(decision), terms_version=terms, voided=bool(voided), recorded_at=recorded)
+            for _, _, choice_id, sequence, slug, purpose, decision, terms, voided, recorded in rows
+            if choice_id is not None]
+
+
 def decisions_for_nhs_numbers(session: Session, nhs_numbers: list[str],
                               policies: Mapping[PolicyKey, PurposePolicy]) -> dict[str, tuple[uuid.UUID, dict[PolicyKey, EffectiveDecision]]]:
     """Decisions over ``policies`` for every known patient among ``nhs_numbers`` (10-digit,
@@ -96,13 +126,8 @@ def decisions_for_nhs_numbers(session: Session, nhs_numbers: list[str],
     slugs = {slug for slug, _ in policies}
     purposes = {purpose.value for _, purpose in policies}
     rows = patient_lookup.list_choice_rows_for_nhs_numbers(session, nhs_numbers, slugs, purposes)
-    found: dict[str, tuple[uuid.UUID, list[ChoiceFact]]] = {}
-    for number, patient_id, choice_id, sequence, slug, purpose, decision, terms, voided, recorded in rows:
-        facts = found.setdefault(number, (patient_id, []))[1]
-        if choice_id is not None:
-            facts.append(ChoiceFact(id=str(choice_id), sequence=sequence, tool_slug=slug, purpose=Purpose(purpose),
-                                    decision=Decision(decision), terms_version=terms, voided=bool(voided),
-                                    recorded_at=recorded))
+    found = {number: (patient_id, _facts_from_rows(group))
+             for (number, patient_id), group in groupby(rows, key=lambda row: (row[0], row[1]))}
     defaults = decide_many(policies, [])  # the rule is pure: no facts, the same answer for everyone
     return {number: (patient_id, decide_many(policies, facts) if facts else defaults)
             for number, (patient_id, facts) in found.items()}
