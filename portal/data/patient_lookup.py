@@ -52,6 +52,20 @@ def list_choice_rows_for_nhs_numbers(
 STAGED_TABLE = "batch_nhs_numbers"
 
 
+def iter_choice_rows_for_many(session: Session, nhs_numbers: Sequence[str], tool_slugs: Collection[str],
+                              purposes: Collection[str]) -> Iterator[tuple]:  # type: ignore[type-arg]
+    """The rows of ``list_choice_rows_for_nhs_numbers`` for any number of sorted, distinct
+    NHS numbers, in NHS number order: PostgreSQL stages them (``stage_nhs_numbers``) and
+    joins once; SQLite goes in ``IN`` chunks of ``CHUNK_SIZE``."""
+    if session.get_bind().dialect.name == "postgresql":
+        stage_nhs_numbers(session, nhs_numbers)
+        yield from iter_choice_rows_for_staged_numbers(session, tool_slugs, purposes)
+        return
+    for start in range(0, len(nhs_numbers), CHUNK_SIZE):
+        yield from list_choice_rows_for_nhs_numbers(session, nhs_numbers[start:start + CHUNK_SIZE], tool_slugs,
+                                                    purposes)
+
+
 def stage_nhs_numbers(session: Session, nhs_numbers: Iterable[str]) -> None:
     """PostgreSQL only: COPY the numbers into a temporary table (dropped when the transaction
     ends) and ANALYZE it, the database's fastest way to join a million numbers

@@ -92,19 +92,12 @@ def iter_decisions_for_nhs_numbers(session: Session, nhs_numbers: Sequence[str],
                                    policies: Mapping[PolicyKey, PurposePolicy],
                                    ) -> Iterator[tuple[str, uuid.UUID, dict[PolicyKey, EffectiveDecision]]]:
     """(NHS number, patient id, decisions) for every known patient among ``nhs_numbers``
-    (any number of them, sorted, distinct), in NHS number order. PostgreSQL stages them in
-    a temporary table and joins once; other databases go in chunks of 30,000."""
-    if session.get_bind().dialect.name != "postgresql":
-        for start in range(0, len(nhs_numbers), patient_lookup.CHUNK_SIZE):
-            found = decisions_for_nhs_numbers(session, list(nhs_numbers[start:start + patient_lookup.CHUNK_SIZE]),
-                                              policies)
-            for number in sorted(found):
-                yield number, found[number][0], found[number][1]
-        return
-    patient_lookup.stage_nhs_numbers(session, nhs_numbers)
+    (any number of them, sorted, distinct), in NHS number order, streamed: the rows come
+    from ``patient_lookup.iter_choice_rows_for_many`` (one staged join on PostgreSQL, chunks
+    of 30,000 elsewhere) and only the choices ``policies`` can depend on are read."""
     slugs, purposes = {slug for slug, _ in policies}, {purpose.value for _, purpose in policies}
-    rows = patient_lookup.iter_choice_rows_for_staged_numbers(session, slugs, purposes)
-    defaults = decide_many(policies, [])
+    rows = patient_lookup.iter_choice_rows_for_many(session, nhs_numbers, slugs, purposes)
+    defaults = decide_many(policies, [])  # the rule is pure: no facts, the same answer for everyone
     for (number, patient_id), group in groupby(rows, key=lambda row: (row[0], row[1])):
         facts = _facts_from_rows(group)
         yield number, patient_id, decide_many(policies, facts) if facts else defaults
