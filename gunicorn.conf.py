@@ -11,3 +11,5 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+# A batch check of 1,000,000 NHS numbers streams for longer than gunicorn's default 30 s.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "300"))

@@ -80,7 +80,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from portal import staff
+    from portal import api, staff
     from portal.api import fhir_device
     from portal.api import register as api_register
     from portal.web import auth, care_record, choices, health, help, pages
@@ -94,5 +94,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(choices.bp)
     app.register_blueprint(care_record.bp)
     app.register_blueprint(help.bp)
+    api.init_app(app)
     app.register_blueprint(api_register.bp)
     app.register_blueprint(fhir_device.bp)

@@ -13,7 +13,7 @@ from flask.cli import AppGroup
 from portal import migrate
 from portal.config import INSTANCE_DIR, PROJECT_ROOT
 from portal.extensions import db
-from portal.services import audit, demo, demo_accounts, staff_accounts
+from portal.services import api_clients, audit, demo, demo_accounts, staff_accounts
 from portal.services import register as register_service
 
 portal_cli = AppGroup("portal", help="AI choices portal commands.")
@@ -84,8 +84,13 @@ def load_demo(accounts_file: str) -> None:
         "details_and_code": demo_accounts.code_route_examples(patients),
         "staff": demo_accounts.load_demo_staff(session, current_app.config["SECRET_KEY"], datetime.now(UTC)),
     }
-    session.commit()
     target = Path(accounts_file)
+    previous = json.loads(target.read_text(encoding="utf-8")) if target.exists() else {}
+    made = api_clients.ensure_demo_client(session, previous.get("api_client"))
+    accounts["api_client"] = {"client_id": made.client_id, "secret": made.secret,
+                              "scopes": list(api_clients.SCOPES),
+                              "token_url": "http://127.0.0.1:5000/oauth2/token"}
+    session.commit()
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(accounts, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     target.chmod(0o600)
@@ -105,6 +110,8 @@ def _echo_demo_accounts(accounts: dict) -> None:  # type: ignore[type-arg]
                    f"postcode {person['postcode']}: {person['expect']}")
     for staff in accounts["staff"]:
         click.echo(f"  staff {staff['email']} / {staff['password']}, TOTP secret {staff['totp_secret']}")
+    client = accounts["api_client"]
+    click.echo(f"  API client (development secret): client id {client['client_id']}, secret {client['secret']}")
 
 
 @portal_cli.command("create-staff")
@@ -146,6 +153,33 @@ def verify_audit() -> None:
         err=True,
     )
     raise SystemExit(1)
+
+
+@portal_cli.command("create-api-client")
+@click.option("--name", required=True, help="The clinical system's name.")
+@click.option("--ods", "ods_code", required=True, help="The organisation's ODS code.")
+@click.option("--jwks-url", help="Where the system publishes its public keys (https).")
+@click.option("--jwks-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A file holding the system's public JWKS.")
+@click.option("--development-secret", is_flag=True, help="A client secret instead of keys (development only).")
+@click.option("--scope", "scopes", multiple=True, required=True,
+              type=click.Choice([*api_clients.SCOPES, api_clients.CONSENT_READ_V2]),
+              help="A scope the client may ask for (repeat for more).")
+def create_api_client(name: str, ods_code: str, jwks_url: str | None, jwks_file: Path | None,
+                      development_secret: bool, scopes: tuple[str, ...]) -> None:
+    """Register a clinical system as an API client and print its client id (and secret once)."""
+    if development_secret and current_app.config["PORTAL_ENV"] == "production":
+        raise click.UsageError("A development secret cannot be used in production: register a JWKS.")
+    try:
+        jwks = api_clients.read_jwks_file(jwks_file) if jwks_file else None
+        made = api_clients.create_client(db.session, name=name, ods_code=ods_code, scopes=scopes,
+                                         jwks_url=jwks_url, jwks=jwks, development_secret=development_secret)
+    except api_clients.ApiClientError as error:
+        raise click.UsageError(str(error)) from None
+    db.session.commit()
+    click.echo(f"Client id: {made.client_id}")
+    if made.secret:
+        click.echo(f"Client secret (shown once, keep it safe): {made.secret}")
 
 
 def init_app(app: Flask) -> None:

@@ -94,6 +94,11 @@ SETTINGS: tuple[Setting, ...] = (
             "Notify email template with a `((code))` placeholder."),
     Setting("NOTIFY_SMS_TEMPLATE_ID", "", False,
             "Notify text message template with a `((code))` placeholder."),
+    Setting("API_RATE_LIMIT", "1200 per minute", False,
+            "Requests each API client may make to `/api/v1` and `/fhir/r4` (Flask-Limiter "
+            "syntax, for example `20 per second`). Over it: 429 with `Retry-After`."),
+    Setting("API_TOKEN_RATE_LIMIT", "60 per minute", False,
+            "Token requests per client and address at `/oauth2/token`."),
 )
 
 LOCAL_NHS_LOGIN_ISSUER = "http://127.0.0.1:9000"
@@ -161,6 +166,8 @@ def load(environ: dict[str, str] | None = None) -> dict[str, object]:
         "LOCALES_ENABLED": [code for code in locales if code],
         "ALLOW_UNREVIEWED_LOCALES": (_env("ALLOW_UNREVIEWED_LOCALES", environ) or "").lower() in _TRUE,
         "LOG_LEVEL": (_env("LOG_LEVEL", environ) or "INFO").upper(),
+        "API_RATE_LIMIT": _env("API_RATE_LIMIT", environ),
+        "API_TOKEN_RATE_LIMIT": _env("API_TOKEN_RATE_LIMIT", environ),
         "SESSION_COOKIE_SECURE": env == "production",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -36,6 +36,38 @@ def problem(status: int, type_slug: str, title: str, detail: str | None = None, 
     return response
 
 
+FHIR_JSON = "application/fhir+json"
+# FHIR issue-type codes (http://hl7.org/fhir/issue-type) for the HTTP statuses we answer.
+_FHIR_ISSUE_CODES = {400: "invalid", 401: "login", 403: "forbidden", 404: "not-found", 405: "not-supported",
+                     406: "not-supported", 410: "deleted", 413: "too-costly", 415: "not-supported",
+                     422: "processing", 429: "throttled", 500: "exception", 503: "transient"}
+
+
+def operation_outcome(status: int, type_slug: str, text: str) -> Response:
+    """A FHIR R4 ``OperationOutcome`` with one error issue (the FHIR routes' error format);
+    the stable ``type_slug`` is its ``details`` coding."""
+    body = {
+        "resourceType": "OperationOutcome",
+        "issue": [{
+            "severity": "error",
+            "code": _FHIR_ISSUE_CODES.get(status, "processing"),
+            "details": {"coding": [{"system": PROBLEM_BASE.rstrip("/"), "code": type_slug}], "text": text},
+            "diagnostics": text,
+        }],
+    }
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = FHIR_JSON
+    return response
+
+
+def machine_error(status: int, type_slug: str, title: str, detail: str | None = None) -> Response:
+    """An OperationOutcome under ``/fhir/``, a problem document elsewhere."""
+    if request.path.startswith("/fhir/"):
+        return operation_outcome(status, type_slug, detail or title)
+    return problem(status, type_slug, title, detail)
+
+
 def _html(status: int) -> Response:
     template = HTML_ERROR_PAGES.get(status, "errors/generic.html")
     response = Response(render_template(template, status=status), status=status)
@@ -48,7 +80,7 @@ def init_app(app: Flask) -> None:
         status = error.code or 500
         if wants_problem_json():
             slug = (error.name or "error").lower().replace(" ", "-")
-            return problem(status, slug, error.name, error.description)
+            return machine_error(status, slug, error.name, error.description)
         if status in (404, 500, 503):
             return _html(status)
         return Response(render_template("errors/generic.html", status=status,
@@ -60,8 +92,8 @@ def init_app(app: Flask) -> None:
         log.error("database unavailable: %(kind)s", {"kind": type(error).__name__})
         db.session.rollback()
         if wants_problem_json():
-            return problem(503, "service-unavailable", _("Service unavailable"),
-                           "The database cannot be reached. Try again later.")
+            return machine_error(503, "service-unavailable", _("Service unavailable"),
+                                 "The database cannot be reached. Try again later.")
         response = _html(503)
         response.headers["Retry-After"] = "60"
         return response
@@ -74,5 +106,5 @@ def init_app(app: Flask) -> None:
         except Exception:  # noqa: BLE001 - the original error matters more
             log.warning("rollback after error failed")
         if wants_problem_json():
-            return problem(500, "internal-error", "Internal server error")
+            return machine_error(500, "internal-error", "Internal server error")
         return _html(500)

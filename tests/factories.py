@@ -7,10 +7,14 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from portal.data import ai_use, people, register
+from portal.data import ai_use, choices, people, register
+from portal.data.base import utcnow
+from portal.data.sequences import next_sequence
 from portal.domain.nhs_number import NhsNumber
+from portal.domain.references import new_reference
 
 _prefixes = itertools.count(999_100_000)
+_tool_numbers = itertools.count(1)
 
 
 def next_nhs_number() -> str:
@@ -41,10 +45,10 @@ def make_organisation(session: Session, ods_code: str | None = None, name: str =
     return people.upsert_organisation(session, ods_code or f"T{next(_slugs):04d}", name, nation)
 
 
-def make_tool(session: Session, slug: str | None = None, *, name: str | None = None,
-              purposes: dict[str, str] | None = None, organisations: list[people.Organisation] | None = None,
+def make_tool(session: Session, slug: str | None = None, purposes: dict[str, str] | None = None, *,
+              name: str | None = None, organisations: list[people.Organisation] | None = None,
               offers_choice: bool = True, terms_version: int = 1, no_choice_reason: str = "The law says it must be used",
-              translations: dict[str, dict[str, str]] | None = None) -> register.AiTool:
+              translations: dict[str, dict[str, str]] | None = None, **fields: object) -> register.AiTool:
     """A register entry written directly (not through the import). ``purposes`` maps purpose
     to consent model, e.g. ``{"care": "opt-out", "improvement": "opt-in"}``."""
     slug = slug or f"test-tool-{next(_slugs)}"
@@ -57,6 +61,8 @@ def make_tool(session: Session, slug: str | None = None, *, name: str | None = N
         groups_less_well=text, monitoring=text, regulatory_status=text, contact=text,
         content_hash="0" * 64, translations=translations or {},
     )
+    for field, value in fields.items():
+        setattr(tool, field, value)
     for purpose, model in (purposes or {"care": "opt-out"}).items():
         tool.purposes.append(register.ToolPurpose(
             purpose=purpose, consent_model=model, terms_version=terms_version,
@@ -81,3 +87,16 @@ def make_ai_use_event(session: Session, patient: people.Patient, tool: register.
     values.update(fields)
     return ai_use.add_ai_use_event(session, ai_use.AiUseEvent(
         patient_id=patient.id, tool_id=tool.id, organisation_id=organisation.id, **values))
+
+
+def make_choice(session: Session, patient: people.Patient, tool: register.AiTool | None, purpose: str = "care",
+                decision: str = "deny", terms_version: int | None = 1, **fields: object) -> choices.Choice:
+    """A choice with the next sequence number (``tool`` None: all tools)."""
+    values: dict[str, object] = {"actor_kind": "self", "channel": "web", "recorded_at_utc": utcnow()}
+    values.update(fields)
+    choice = choices.Choice(
+        sequence=next_sequence(session), reference=new_reference("CH"), patient_id=patient.id,
+        tool_id=tool.id if tool else None, purpose=purpose, decision=decision,
+        terms_version=terms_version if tool else None, **values,
+    )
+    return choices.add_choice(session, choice)

@@ -128,9 +128,33 @@ def append_event(session: Session, *, actor_kind: str, actor_id: str | None, act
     session.add(event)
     session.flush()
     if batch_patient_ids:
-        session.execute(insert(AuditEventPatient),
-                        [{"audit_event_id": event.id, "patient_id": p} for p in batch_patient_ids])
+        _insert_batch_patients(session, event.id, batch_patient_ids)
     return event
+
+
+BATCH_INSERT_CHUNK = 10_000
+
+
+def _insert_batch_patients(session: Session, event_id: uuid.UUID, patient_ids: Sequence[uuid.UUID]) -> None:
+    """Store a batch's patients: ``COPY`` on PostgreSQL (a million rows in seconds), chunked
+    ``executemany`` elsewhere, so memory stays flat however large the batch."""
+    if session.get_bind().dialect.name == "postgresql":
+        cursor = session.connection().connection.cursor()
+        with cursor.copy("COPY audit_event_patients (audit_event_id, patient_id) FROM STDIN") as copy:
+            for patient_id in patient_ids:
+                copy.write_row((event_id, patient_id))
+        return
+    if session.get_bind().dialect.name == "sqlite":
+        # Straight to the driver: SQLAlchemy's Uuid stores 32 hex digits on SQLite.
+        connection = session.connection()
+        for start in range(0, len(patient_ids), BATCH_INSERT_CHUNK):
+            chunk = patient_ids[start:start + BATCH_INSERT_CHUNK]
+            connection.exec_driver_sql("INSERT INTO audit_event_patients (audit_event_id, patient_id) VALUES (?, ?)",
+                                       [(event_id.hex, p.hex) for p in chunk])
+        return
+    for start in range(0, len(patient_ids), BATCH_INSERT_CHUNK):
+        chunk = patient_ids[start:start + BATCH_INSERT_CHUNK]
+        session.execute(insert(AuditEventPatient), [{"audit_event_id": event_id, "patient_id": p} for p in chunk])
 
 
 def iter_chain(session: Session) -> Iterator[tuple[AuditEvent, list[uuid.UUID]]]:

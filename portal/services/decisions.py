@@ -9,13 +9,15 @@ request is visible to the very next read (DESIGN.md section 3).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from itertools import groupby
 
 from sqlalchemy.orm import Session
 
 from portal.data import choices as choice_data
-from portal.data import people
+from portal.data import patient_lookup, people
 from portal.data import register as register_data
 from portal.domain import ChoiceFact, EffectiveDecision, PurposePolicy, decide_many
 from portal.domain.nhs_number import NhsNumber
@@ -68,6 +70,14 @@ def decisions_for_patient_id(session: Session, patient_id: uuid.UUID,
     return PatientDecisions(True, patient_id, decide_many(policies, facts))
 
 
+def decisions_for_patient_at(session: Session, patient_id: uuid.UUID,
+                             policies: Mapping[PolicyKey, PurposePolicy], at: datetime) -> dict[PolicyKey, EffectiveDecision]:
+    """What applied at ``at``: the rule over the choices recorded by then (voided ones never
+    count) and ``policies`` as they stood then (the caller supplies them)."""
+    facts = _facts(choice_data.list_choice_rows_for_patients(session, [patient_id])).get(patient_id, [])
+    return decide_many(policies, [fact for fact in facts if fact.recorded_at is not None and fact.recorded_at <= at])
+
+
 def decisions_for_nhs_number(session: Session, nhs_number: NhsNumber,
                              policies: Mapping[PolicyKey, PurposePolicy] | None = None) -> PatientDecisions:
     """Decisions for an NHS number; defaults with ``patient_known=False`` if never seen."""
@@ -76,6 +86,44 @@ def decisions_for_nhs_number(session: Session, nhs_number: NhsNumber,
     if patient is None:
         return PatientDecisions(False, None, decide_many(policies, []))
     return decisions_for_patient_id(session, patient.id, policies)
+
+
+def iter_decisions_for_nhs_numbers(session: Session, nhs_numbers: Sequence[str],
+                                   policies: Mapping[PolicyKey, PurposePolicy],
+                                   ) -> Iterator[tuple[str, uuid.UUID, dict[PolicyKey, EffectiveDecision]]]:
+    """(NHS number, patient id, decisions) for every known patient among ``nhs_numbers``
+    (any number of them, sorted, distinct), in NHS number order, streamed: the rows come
+    from ``patient_lookup.iter_choice_rows_for_many`` (one staged join on PostgreSQL, chunks
+    of 30,000 elsewhere) and only the choices ``policies`` can depend on are read."""
+    slugs, purposes = {slug for slug, _ in policies}, {purpose.value for _, purpose in policies}
+    rows = patient_lookup.iter_choice_rows_for_many(session, nhs_numbers, slugs, purposes)
+    defaults = decide_many(policies, [])  # the rule is pure: no facts, the same answer for everyone
+    for (number, patient_id), group in groupby(rows, key=lambda row: (row[0], row[1])):
+        facts = _facts_from_rows(group)
+        yield number, patient_id, decide_many(policies, facts) if facts else defaults
+
+
+def _facts_from_rows(rows: Iterable[tuple]) -> list[ChoiceFact]:  # type: ignore[type-arg]
+    return [ChoiceFact(id=str(choice_id), sequence=sequence, tool_slug=slug, purpose=Purpose(purpose),
+                       decision=Decision(decision), terms_version=terms, voided=bool(voided), recorded_at=recorded)
+            for _, _, choice_id, sequence, slug, purpose, decision, terms, voided, recorded in rows
+            if choice_id is not None]
+
+
+def decisions_for_nhs_numbers(session: Session, nhs_numbers: list[str],
+                              policies: Mapping[PolicyKey, PurposePolicy]) -> dict[str, tuple[uuid.UUID, dict[PolicyKey, EffectiveDecision]]]:
+    """Decisions over ``policies`` for every known patient among ``nhs_numbers`` (10-digit,
+    validated; at most 30,000 a call), as {NHS number: (patient id, decisions)}, in ONE query
+    that reads only the choices ``policies`` can depend on. Numbers never seen are absent:
+    they get ``decide_many(policies, [])``, the defaults. Batch checks and single lookups."""
+    slugs = {slug for slug, _ in policies}
+    purposes = {purpose.value for _, purpose in policies}
+    rows = patient_lookup.list_choice_rows_for_nhs_numbers(session, nhs_numbers, slugs, purposes)
+    found = {number: (patient_id, _facts_from_rows(group))
+             for (number, patient_id), group in groupby(rows, key=lambda row: (row[0], row[1]))}
+    defaults = decide_many(policies, [])  # the rule is pure: no facts, the same answer for everyone
+    return {number: (patient_id, decide_many(policies, facts) if facts else defaults)
+            for number, (patient_id, facts) in found.items()}
 
 
 def decisions_for_patients(session: Session, patient_ids: list[uuid.UUID],

@@ -1,0 +1,1 @@
+"""Speed benchmarks (issue 8 point 9): scripts, never part of the test suite."""

@@ -1,0 +1,186 @@
+"""Speed of the API (issue 8 point 9), on PostgreSQL and SQLite. A script, not a test.
+
+    .venv/bin/python benchmarks/run_all.py [--db sqlite postgres] [--choices 5000000] [--batch 1000000]
+
+For each database: a fresh database seeded with ``--choices`` choices (two per patient), then
+1. a bare Flask endpoint and the portal's single-decision lookup, each under gunicorn
+   (2 sync workers, ``gunicorn.conf.py``) and ``wrk -t2 -c16 -d10s``: requests per second,
+   p99, and the ratio portal / bare (target at least 0.40, p99 at most 25 ms);
+2. a batch check of ``--batch`` NHS numbers (half with choices) against the database's own
+   fastest plain path (PostgreSQL: COPY into a temporary table and join; SQLite: chunked IN
+   lists of 30,000): the ratio (target at most 4) and the worker's peak memory (under 300 MB).
+Prints the ratios. Installs Debian's ``wrk`` with apt-get if it is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import requests  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from benchmarks import baseline, seed  # noqa: E402
+from benchmarks.client import register_and_token  # noqa: E402
+from portal import migrate  # noqa: E402
+
+PG_SERVER = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+GUNICORN = str(Path(sys.executable).parent / "gunicorn")
+WORK = Path(tempfile.gettempdir()) / "portal-bench"
+
+
+def ensure_wrk() -> str:
+    if shutil.which("wrk") is None:
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, env={**os.environ,
+                                                                                  "DEBIAN_FRONTEND": "noninteractive"})
+    return shutil.which("wrk") or "wrk"
+
+
+def fresh_database(kind: str) -> str:
+    if kind == "sqlite":
+        path = WORK / "bench.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text('DROP DATABASE IF EXISTS "portal_bench" WITH (FORCE)'))
+        connection.execute(text('CREATE DATABASE "portal_bench"'))
+    admin.dispose()
+    return PG_SERVER.rsplit("/", 1)[0] + "/portal_bench"
+
+
+class Gunicorn:
+    """gunicorn with the portal's settings file on a free loopback port."""
+
+    def __init__(self, app: str, env: dict[str, str], port: int) -> None:
+        self.port, self.log = port, open(WORK / f"gunicorn-{port}.log", "w")  # noqa: SIM115
+        self.process = subprocess.Popen([GUNICORN, "-c", str(ROOT / "gunicorn.conf.py"), app], cwd=ROOT,
+                                        env={**os.environ, **env, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2"},
+                                        stdout=self.log, stderr=self.log)
+
+    def __enter__(self) -> Gunicorn:
+        for _ in range(100):
+            try:
+                if requests.get(f"http://127.0.0.1:{self.port}/healthz", timeout=1).status_code < 500:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("gunicorn did not start: see " + self.log.name)
+
+    def worker_peak_mb(self) -> float:
+        children = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True).stdout.split()
+        peaks = []
+        for pid in children:
+            status = Path(f"/proc/{pid}/status").read_text()
+            peaks.append(int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024)  # type: ignore[union-attr]
+        return max(peaks)
+
+    def __exit__(self, *exc: object) -> None:
+        self.process.terminate()
+        self.process.wait(20)
+        self.log.close()
+
+
+def run_wrk(wrk: str, url: str, env: dict[str, str] | None = None, script: str | None = None, connections: int = 16,
+            seconds: int = 10) -> tuple[float, float]:
+    command = [wrk, "-t2" if connections > 1 else "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    if script:
+        command[1:1] = ["-s", script]
+    output = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **(env or {})},
+                            check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", output).groups()  # type: ignore[union-attr]
+    p99 = float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if errors:
+        raise RuntimeError(f"wrk saw {errors.group(1)} error responses:\n{output}")
+    return rps, p99
+
+
+def bench(kind: str, choices: int, batch_size: int, wrk: str, reuse: bool = False) -> None:
+    if reuse:  # the database a previous run seeded with the same --choices
+        url = f"sqlite:///{WORK / 'bench.sqlite3'}" if kind == "sqlite" else PG_SERVER.rsplit("/", 1)[0] + "/portal_bench"
+        numbers = list(seed.nhs_numbers(choices))
+        known, unknown = numbers[0::2], numbers[1::2]
+    else:
+        url = fresh_database(kind)
+        migrate.upgrade(url)
+        started = time.perf_counter()
+        known, unknown = seed.seed(url, choices)
+        print(f"[{kind}] seeded {choices:,} choices for {len(known):,} patients in {time.perf_counter() - started:.0f} s")
+    env = {"DATABASE_URL": url, "PORTAL_ENV": "production", "SECRET_KEY": "b" * 48, "LOG_LEVEL": "INFO",
+           "API_RATE_LIMIT": "100000000 per minute", "API_TOKEN_RATE_LIMIT": "1000 per minute"}
+    with Gunicorn("benchmarks.bare_app:app", {}, 8101) as bare_server:
+        bare_rps, bare_p99 = run_wrk(wrk, f"http://127.0.0.1:{bare_server.port}/bare")
+    numbers_file = WORK / "numbers.txt"
+    numbers_file.write_text("\n".join(random.Random(1).sample(known, min(10_000, len(known)))) + "\n")
+    with Gunicorn("wsgi:app", env, 8102) as portal:
+        base = f"http://127.0.0.1:{portal.port}"
+        token = register_and_token(url, base)
+        rps, p99 = run_wrk(wrk, base, {"NUMBERS_FILE": str(numbers_file), "TOKEN": token},
+                           str(ROOT / "benchmarks" / "wrk_numbers.lua"))
+        half = batch_size // 2
+        body = _batch_body(known[:half], unknown[:batch_size - half])
+        batch_seconds = _post_batch(base, token, body)
+        peak = portal.worker_peak_mb()
+    plain = baseline.plain_path(url, body)
+    print(f"[{kind}] load average now {os.getloadavg()[0]:.1f}")
+    print(f"[{kind}] bare Flask: {bare_rps:,.0f} req/s, p99 {bare_p99:.1f} ms")
+    print(f"[{kind}] single lookup, audited: {rps:,.0f} req/s, p99 {p99:.1f} ms; "
+          f"ratio to bare {rps / bare_rps:.2f} (target >= 0.40), p99 target <= 25 ms")
+    print(f"[{kind}] batch of {batch_size:,}: {batch_seconds:.2f} s; plain path {plain:.2f} s; "
+          f"ratio {batch_seconds / plain:.2f} (target <= 4); worker peak memory {peak:.0f} MB (target < 300)")
+
+
+def _batch_body(known: list[str], unknown: list[str]) -> bytes:
+    rows = known + unknown
+    random.Random(2).shuffle(rows)
+    return ("nhs_number\n" + "\n".join(rows) + "\n").encode()
+
+
+def _post_batch(base: str, token: str, body: bytes) -> float:
+    started = time.perf_counter()
+    response = requests.post(f"{base}/api/v1/ai-decision-checks?tool=bench-tool-0&purpose=care", data=body,
+                             headers={"Authorization": f"Bearer {token}", "Content-Type": "text/csv"}, stream=True,
+                             timeout=600)
+    response.raise_for_status()
+    lines = sum(chunk.count(b"\n") for chunk in response.iter_content(1 << 20))
+    elapsed = time.perf_counter() - started
+    expected = body.count(b"\n")
+    if lines != expected:
+        raise RuntimeError(f"batch answered {lines} lines for {expected}")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", nargs="+", choices=["sqlite", "postgres"], default=["postgres", "sqlite"])
+    parser.add_argument("--choices", type=int, default=5_000_000)
+    parser.add_argument("--batch", type=int, default=1_000_000)
+    parser.add_argument("--reuse", action="store_true", help="use the databases a previous run seeded")
+    args = parser.parse_args()
+    WORK.mkdir(exist_ok=True)
+    wrk = ensure_wrk()
+    load = os.getloadavg()[0]
+    print(f"Machine: {os.cpu_count()} cores, load average {load:.1f} at start, Python {sys.version.split()[0]}, "
+          "gunicorn 2 sync workers, wrk -t2 -c16 -d10s")
+    for kind in args.db:
+        bench(kind, args.choices, min(args.batch, args.choices), wrk, args.reuse)
+
+
+if __name__ == "__main__":
+    main()

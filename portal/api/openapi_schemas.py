@@ -1,0 +1,119 @@
+"""JSON Schemas (OpenAPI 3.1 dialect) of every ``/api/v1`` body: strict, so a missing or
+misnamed field fails validation (``additionalProperties: false`` and ``required`` lists)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+PURPOSES = ["care", "improvement", "research"]
+BASES = ["choice", "all-tools-choice", "default-opt-in", "default-opt-out", "no-choice"]
+TIME = {"type": "string", "format": "date-time"}
+NULLABLE_STRING = {"type": ["string", "null"]}
+
+
+def strict(properties: dict[str, Any], required: list[str] | None = None, **extra: Any) -> dict[str, Any]:
+    return {"type": "object", "additionalProperties": False, "properties": properties,
+            "required": list(properties) if required is None else required, **extra}
+
+
+PROBLEM = strict({
+    "type": {"type": "string", "format": "uri"},
+    "title": {"type": "string"},
+    "status": {"type": "integer"},
+    "detail": {"type": "string"},
+    "reason": {"type": "string", "description": "invalid-nhs-number: empty, not-10-digits or check-digit"},
+    "parameter": {"type": "string"},
+    "errors": {"type": "array", "items": {"type": "string"}},
+    "error": {"type": "string", "description": "OAuth error code (invalid_token, insufficient_scope ...)"},
+}, ["type", "title", "status"], description="RFC 9457 problem document; `type` is stable per error.")
+
+CHOICE_REF = strict({
+    "id": {"type": "string", "format": "uuid"},
+    "sequence": {"type": "integer", "minimum": 1},
+    "recorded_at": TIME,
+    "applies_to": {"enum": ["this-tool", "all-tools"]},
+})
+
+DECISION = strict({
+    "tool": {"type": "string"},
+    "device": {"type": "string", "description": "FHIR reference to the tool: Device/{slug}"},
+    "purpose": {"enum": PURPOSES},
+    "decision": {"enum": ["permit", "deny"]},
+    "basis": {"enum": BASES},
+    "consent_model": {"enum": ["opt-in", "opt-out", "no-choice"]},
+    "terms_version": {"type": "integer"},
+    "no_choice_reason": NULLABLE_STRING,
+    "choice": {"oneOf": [{"$ref": "#/components/schemas/ChoiceReference"}, {"type": "null"}]},
+})
+
+PATIENT_DECISIONS = strict({
+    "nhs_number": {"type": "string", "pattern": "^[0-9]{10}$"},
+    "patient_known": {"type": "boolean", "description": "False: the portal has never seen this patient (defaults)."},
+    "decisions": {"type": "array", "items": {"$ref": "#/components/schemas/Decision"}},
+})
+
+DECISION_NOW = strict({"tool": {"type": "string"}, "purpose": {"enum": PURPOSES},
+                       "decision": {"enum": ["permit", "deny"]}, "basis": {"enum": BASES}})
+
+CHOICE_CHANGE = strict({
+    "sequence": {"type": "integer"},
+    "kind": {"enum": ["choice", "choice-voided"]},
+    "at": TIME,
+    "tool": {**NULLABLE_STRING, "description": "null: a choice about all tools"},
+    "purpose": {"enum": PURPOSES},
+    "choice_id": {"type": "string", "format": "uuid"},
+    "nhs_number": {"type": "string"},
+    "decision": {"enum": ["permit", "deny", "clear"]},
+    "decisions_now": {"type": "array", "items": {"$ref": "#/components/schemas/DecisionNow"}},
+})
+
+POLICY_CHANGE = strict({
+    "sequence": {"type": "integer"},
+    "kind": {"const": "tool-policy"},
+    "at": TIME,
+    "tool": {"type": "string"},
+    "purpose": {"enum": PURPOSES},
+    "consent_model": {"enum": ["opt-in", "opt-out", "no-choice"]},
+    "terms_version": {"type": "integer"},
+})
+
+CHANGE_PAGE = strict({
+    "changes": {"type": "array", "items": {"oneOf": [{"$ref": "#/components/schemas/ChoiceChange"},
+                                                     {"$ref": "#/components/schemas/PolicyChange"}]}},
+    "next_cursor": {"type": "string"},
+    "has_more": {"type": "boolean"},
+})
+
+AI_USE_REPORT = strict({
+    "nhs_number": {"type": "string", "description": "10 digits (spaces allowed), modulus 11 check digit"},
+    "tool": {"type": "string", "maxLength": 80, "description": "The tool's slug on the register"},
+    "purpose": {"enum": PURPOSES, "default": "care"},
+    "used_at": {**TIME, "description": "When the tool was used, with a time zone"},
+    "organisation": {"type": "string", "maxLength": 12, "description": "ODS code of where it was used"},
+    "service": {"type": "string", "maxLength": 200},
+    "summary": {"type": "string", "minLength": 1, "maxLength": 2000, "description": "What it produced, in plain words"},
+    "external_reference": {"type": "string", "minLength": 1, "maxLength": 100},
+    "visible_from": {**TIME, "description": "Default: 14 days after used_at"},
+}, ["nhs_number", "tool", "used_at", "organisation", "summary", "external_reference"])
+
+AI_USE_EVENT = strict({
+    "id": {"type": "string", "format": "uuid"},
+    "nhs_number": {"type": "string"},
+    "tool": {"type": "string"},
+    "purpose": {"enum": PURPOSES},
+    "used_at": TIME,
+    "visible_from": TIME,
+    "organisation": {"type": "string"},
+    "external_reference": {"type": "string"},
+    "decision_at_time": {"enum": ["permit", "deny"]},
+    "basis_at_time": {"enum": BASES},
+    "conflict": {"type": "boolean", "description": "True: the patient's decision was deny when the tool was used"},
+    "conflict_status": {"enum": ["open", None]},
+})
+
+SCHEMAS = {
+    "Problem": PROBLEM, "ChoiceReference": CHOICE_REF, "Decision": DECISION,
+    "PatientDecisions": PATIENT_DECISIONS, "DecisionNow": DECISION_NOW, "ChoiceChange": CHOICE_CHANGE,
+    "PolicyChange": POLICY_CHANGE, "ChangePage": CHANGE_PAGE, "AiUseReport": AI_USE_REPORT,
+    "AiUseEvent": AI_USE_EVENT,
+}

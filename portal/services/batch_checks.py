@@ -1,0 +1,212 @@
+"""Batch checks: one tool and purpose for up to 1,000,000 NHS numbers (issue 8 point 3).
+
+``prepare`` reads the CSV once (counting and validating rows), resolves the distinct valid
+NHS numbers to patients in chunks, decides each known patient with the shared decisions
+service (the same rule as the single lookup) and records ONE audit event listing every known
+patient, all in the caller's transaction: the edge commits it before the first byte of the
+answer. ``BatchResult.rows()`` then yields the answer row by row from memory; it never
+touches the database, so a stream cut short cannot leave anything half-written.
+
+Memory stays small: valid numbers are kept as 64-bit integers in sorted arrays, answers as
+one byte each; the text of the body is kept once.
+
+CSV rules: UTF-8 (a byte-order mark is dropped), CRLF or LF, a missing final newline and
+blank rows are fine; an optional first row ``nhs_number`` is a header. Row numbers count
+every CSV record (header and blank rows included), so they match a spreadsheet's rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from portal.domain import EffectiveDecision, decide_many
+from portal.domain.nhs_number import InvalidNhsNumber, NhsNumber
+from portal.domain.values import Purpose
+from portal.services import audit, decisions
+from portal.services.decision_reads import BATCH_ACTION, ReadContext, policies_for
+
+MAX_ROWS = 1_000_000
+HEADER = "nhs_number"
+MORE_THAN_ONE_COLUMN = "more-than-one-column"
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class TooManyRows(ValueError):
+    """The body has more than ``MAX_ROWS`` NHS numbers."""
+
+
+class PurposeNotServed(ValueError):
+    """The tool does not serve the purpose asked about."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One answered row: ``decision`` is permit, deny or ``invalid`` (then ``reason``)."""
+
+    number: int
+    given: str
+    decision: str
+    basis: str
+    reason: str
+
+
+def _records(text: str) -> Iterator[tuple[int, list[str]]]:
+    for index, record in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+        yield index, record
+
+
+def _is_blank(record: list[str]) -> bool:
+    return all(not cell.strip() for cell in record)
+
+
+def _is_header(index: int, record: list[str]) -> bool:
+    return index == 1 and len(record) >= 1 and record[0].strip().lower() == HEADER
+
+
+_REASONS = ("", "not-10-digits", "check-digit", MORE_THAN_ONE_COLUMN, "empty")
+
+
+def _fast_number(text: str) -> int:
+    """The NHS number in ``text`` as an int, or minus the index of the reason it is invalid
+    in ``_REASONS``. Exactly 10 ASCII digits take a fast path; anything else (spaces,
+    hyphens) goes through ``NhsNumber.parse``. Same answers either way (a property test
+    checks it against ``NhsNumber.is_valid``)."""
+    if len(text) == 10 and text.isascii() and text.isdigit():
+        d = text.encode()
+        total = (10 * d[0] + 9 * d[1] + 8 * d[2] + 7 * d[3] + 6 * d[4] + 5 * d[5] + 4 * d[6] + 3 * d[7]
+                 + 2 * d[8] - 48 * 54)  # 54 = the sum of the weights 10..2; 48 = ord("0")
+        check = (11 - total % 11) % 11
+        return int(text) if check != 10 and check == d[9] - 48 else -2
+    try:
+        return int(NhsNumber.parse(text).value)
+    except InvalidNhsNumber as error:
+        return -_REASONS.index(str(error.reason))
+
+
+def _classify(record: list[str]) -> int:
+    if any(cell.strip() for cell in record[1:]):
+        return -3
+    return _fast_number(record[0])
+
+
+def _answerable(text: str) -> Iterator[tuple[int, list[str]]]:
+    for index, record in _records(text):
+        if len(record) == 1 and record[0] and index > 1 and not record[0][0].isspace():
+            yield index, record  # the common row: one cell, not blank, not the header
+        elif not (_is_blank(record) or _is_header(index, record)):
+            yield index, record
+
+
+def _scan(text: str) -> array:  # type: ignore[type-arg]
+    """Each answerable row's NHS number, or minus its invalid reason, in order."""
+    values = array("q")
+    for _, record in _answerable(text):
+        if len(values) >= MAX_ROWS:
+            raise TooManyRows(MAX_ROWS)
+        values.append(_classify(record))
+    return values
+
+
+def _distinct_valid(values: array) -> array:  # type: ignore[type-arg]
+    """The valid numbers, sorted, each once, as 64-bit integers (8 bytes each, not 40)."""
+    distinct, previous = array("q"), -1
+    for value in sorted(values):
+        if value > previous:
+            distinct.append(value)
+            previous = value
+    return distinct
+
+
+class _AsNhsNumbers(Sequence[str]):
+    """A view of sorted integer NHS numbers as 10-digit strings, made one at a time (a
+    million strings at once would cost about 70 MB)."""
+
+    def __init__(self, numbers: array) -> None:  # type: ignore[type-arg]
+        self._numbers = numbers
+
+    def __len__(self) -> int:
+        return len(self._numbers)
+
+    def __getitem__(self, index):  # type: ignore[no-untyped-def]
+        if isinstance(index, slice):
+            return [f"{n:010d}" for n in self._numbers[index]]
+        return f"{self._numbers[index]:010d}"
+
+
+@dataclass
+class BatchResult:
+    """What a prepared batch answers; ``rows()`` yields ``Row`` in input order."""
+
+    text: str
+    values: array  # type: ignore[type-arg]  # per answerable row: NHS number, or -reason
+    known_numbers: array  # type: ignore[type-arg]  # sorted NHS numbers the portal knows
+    known_answers: array  # type: ignore[type-arg]  # index into ``answers`` per known number
+    answers: list[tuple[str, str]]  # (decision, basis)
+    default: tuple[str, str]
+    known_patients: int
+
+    @property
+    def rows_total(self) -> int:
+        return len(self.values)
+
+    def _answer(self, number: int) -> tuple[str, str]:
+        position = bisect_left(self.known_numbers, number)
+        if position < len(self.known_numbers) and self.known_numbers[position] == number:
+            return self.answers[self.known_answers[position]]
+        return self.default
+
+    def rows(self) -> Iterator[Row]:
+        for (index, record), value in zip(_answerable(self.text), self.values, strict=True):
+            given = record[0]
+            safe = "'" + given if given.startswith(_FORMULA_STARTS) else given
+            if value < 0:
+                yield Row(index, safe, "invalid", "", _REASONS[-value])
+            else:
+                decision, basis = self._answer(value)
+                yield Row(index, safe, decision, basis, "")
+
+
+def _code(answers: list[tuple[str, str]], decision: EffectiveDecision) -> int:
+    pair = (decision.decision.value, decision.basis.value)
+    if pair not in answers:
+        answers.append(pair)
+    return answers.index(pair)
+
+
+def prepare(session: Session, context: ReadContext, text: str, tool: str, purpose: Purpose) -> BatchResult:
+    """Validate, resolve, decide and audit a batch (see module docstring).
+
+    Raises ``UnknownTool``, ``PurposeNotServed`` or ``TooManyRows`` before anything is
+    written."""
+    policies = policies_for(session, tool, purpose)
+    if not policies:
+        raise PurposeNotServed(purpose.value)
+    key = (tool, purpose)
+    values = _scan(text)
+    distinct = _distinct_valid(values)
+    answers: list[tuple[str, str]] = []
+    known_numbers, known_answers, patient_ids = array("q"), array("B"), []
+    numbers = _AsNhsNumbers(distinct)
+    for number, patient_id, decided in decisions.iter_decisions_for_nhs_numbers(session, numbers, policies):
+        known_numbers.append(int(number))
+        known_answers.append(_code(answers, decided[key]))
+        patient_ids.append(patient_id)
+    _record(session, context, tool, purpose, len(values), patient_ids)
+    default = decide_many(policies, [])[key]
+    return BatchResult(text, values, known_numbers, known_answers, answers,
+                       (default.decision.value, default.basis.value), len(patient_ids))
+
+
+def _record(session: Session, context: ReadContext, tool: str, purpose: Purpose, rows: int,
+            patient_ids: list[uuid.UUID]) -> None:
+    audit.record(session, context.actor, BATCH_ACTION, batch_patient_ids=patient_ids,
+                 details=context.details(tool=tool, purpose=purpose.value, rows=rows,
+                                         known_patients=len(patient_ids)))
