@@ -100,6 +100,17 @@ def _operations() -> dict[str, Any]:
                                   "headers": {"Idempotent-Replayed": {"schema": {"const": "true"}}}},
                           **_problems(400, 409, 413, 415, 422)},
         }},
+        "/api/v1/ai-tools": {"get": {
+            "operationId": "listAiTools", "summary": "The AI tool register (public)", "security": [],
+            "description": "Every tool on the register now, by name. No sign-in. Fields are only ever added.",
+            "responses": {"200": _json("ToolList", "The register")},
+        }},
+        "/api/v1/ai-tools/{slug}": {"get": {
+            "operationId": "getAiTool", "summary": "One register entry (public)", "security": [],
+            "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {"200": _json("Tool", "The tool"),
+                          "404": {"description": "No tool with that slug", **_PROBLEM}},
+        }},
         "/api/v1/openapi.json": {"get": {
             "operationId": "getOpenApi", "summary": "This document", "security": [],
             "responses": {"200": {"description": "OpenAPI 3.1", "content": {JSON: {"schema": {"type": "object"}}}}},

@@ -117,3 +117,57 @@ SCHEMAS = {
     "PolicyChange": POLICY_CHANGE, "ChangePage": CHANGE_PAGE, "AiUseReport": AI_USE_REPORT,
     "AiUseEvent": AI_USE_EVENT,
 }
+
+
+# The public register (portal/api/register.py documents every field; fields are only ever added).
+_TEXT = {"type": "string"}
+_NULLABLE_TEXT = {"type": ["string", "null"]}
+_TRANSLATIONS = {"type": "object", "additionalProperties": {"type": "object", "additionalProperties": _TEXT}}
+_LINK = strict({"title": _TEXT, "url": _TEXT}, ["title", "url"])
+
+
+def _register_purpose(detail: bool) -> dict[str, Any]:
+    properties: dict[str, Any] = {"purpose": {"enum": ["care", "improvement", "research"]},
+                                  "consent_model": {"enum": ["opt-in", "opt-out", "no-choice"]},
+                                  "terms_version": {"type": "integer", "minimum": 1}}
+    if detail:
+        properties |= {"plain_terms": _TEXT, "no_choice_reason": _NULLABLE_TEXT, "translations": _TRANSLATIONS}
+    return strict(properties, list(properties))
+
+
+def _register_tool(detail: bool) -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        "slug": _TEXT, "name": _TEXT, "product_name": _TEXT, "version": _TEXT,
+        "supplier": strict({"name": _TEXT, "url": _NULLABLE_TEXT}, ["name", "url"]),
+        "category": {"enum": ["administration", "clinical-decision-making", "service-delivery",
+                              "population-health", "research"]},
+        "phase": {"enum": ["pilot", "in-use", "retired"]}, "phase_since": _NULLABLE_TEXT,
+        "jurisdictions": {"type": "array", "items": {"enum": ["england", "wales", "scotland", "northern-ireland"]}},
+        "offers_choice": {"type": "boolean"},
+        "purposes": {"type": "array", "items": _register_purpose(detail)},
+        "deployments": {"type": "array", "items": strict(
+            {"ods_code": _TEXT, "organisation": _TEXT, "services": {"type": "array", "items": _TEXT}},
+            ["ods_code", "organisation", "services"])},
+        "review_status": {"enum": ["unreviewed", "reviewed"]},
+        "last_updated": _NULLABLE_TEXT, "retired_at": _NULLABLE_TEXT, "content_hash": _TEXT,
+        "links": strict({"self": _TEXT, "page": _TEXT, "fhir_device": _TEXT}, ["self", "page", "fhir_device"]),
+    }
+    if detail:
+        properties |= {name: _TEXT for name in ("summary", "how_it_works", "data_used", "human_oversight",
+                                                  "limitations", "groups_less_well", "monitoring",
+                                                  "regulatory_status", "contact")}
+        properties |= {
+            "no_choice_here_reason": _NULLABLE_TEXT, "translations": _TRANSLATIONS,
+            "evidence": {"type": "array", "items": strict(
+                {"kind": {"enum": ["trial", "real-world-evaluation", "lab-study", "guidance", "other"]},
+                 "title": _TEXT, "url": _TEXT}, ["kind", "title", "url"])},
+            "sources": {"type": "array", "items": _LINK},
+            "review": strict({"status": {"enum": ["unreviewed", "reviewed"]}, "reviewed_by": _NULLABLE_TEXT,
+                              "reviewed_on": _NULLABLE_TEXT}, ["status", "reviewed_by", "reviewed_on"]),
+        }
+    return strict(properties, list(properties))
+
+
+SCHEMAS["ToolList"] = strict({"count": {"type": "integer", "minimum": 0},
+                              "tools": {"type": "array", "items": _register_tool(detail=False)}}, ["count", "tools"])
+SCHEMAS["Tool"] = _register_tool(detail=True)

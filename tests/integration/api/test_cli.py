@@ -56,15 +56,13 @@ def test_a_jwks_file_holding_a_private_key_is_refused(app, tmp_path, rsa_key):
 
 def test_the_demo_registers_a_development_client_and_keeps_it_on_a_second_run(app, client, tmp_path, monkeypatch):
     accounts = tmp_path / "demo-accounts.json"
-    accounts.write_text(json.dumps({"patients": ["kept"]}))
-    monkeypatch.setattr(cli, "DEMO_ACCOUNTS_FILE", accounts)
-    monkeypatch.setattr(cli, "DEFAULT_REGISTER_FILE", tmp_path / "none.yaml")
-    first = app.test_cli_runner().invoke(args=["portal", "load-demo"])
+    args = ["portal", "load-demo", "--accounts-file", str(accounts)]
+    first = app.test_cli_runner().invoke(args=args)
     saved = json.loads(accounts.read_text())
     assert first.exit_code == 0, first.output
     assert f"client id {saved['api_client']['client_id']}, secret {saved['api_client']['secret']}" in first.output
-    assert saved["patients"] == ["kept"]
-    app.test_cli_runner().invoke(args=["portal", "load-demo"])
+    assert saved["staff"] and saved["nhs_login"]  # the other demo accounts are in the same file
+    app.test_cli_runner().invoke(args=args)
     assert json.loads(accounts.read_text())["api_client"] == saved["api_client"]
     token = client.post("/oauth2/token", data={"grant_type": "client_credentials"},
                         headers=basic(saved["api_client"]["client_id"], saved["api_client"]["secret"]))

@@ -41,7 +41,7 @@ def test_a_never_seen_patient_gets_the_register_defaults_with_patient_known_fals
         ("letters", "care", "permit", "no-choice"),
     ]
     letters = body["decisions"][2]
-    assert letters["no_choice_reason"] == "Required by law (test)." and letters["choice"] is None
+    assert letters["no_choice_reason"] == "The law says it must be used" and letters["choice"] is None
     assert body["decisions"][0]["device"] == "Device/eye-scan"
     assert body["decisions"][1]["terms_version"] == 2 and body["decisions"][1]["consent_model"] == "opt-in"
 

@@ -133,7 +133,7 @@ def test_a_client_with_keys_cannot_use_a_secret_and_a_development_secret_is_refu
                           headers=basic(made.client_id, "guess"))
     assert refused.get_json()["error"] == "invalid_client"
     development = register_client(app)
-    production = make_app(PORTAL_ENV="production", SECRET_KEY="p" * 40).test_client()
+    production = make_app(PORTAL_ENV="production", SECRET_KEY="p" * 40, NHS_LOGIN_ISSUER="").test_client()
     response = production.post("/oauth2/token", data={"grant_type": "client_credentials"},
                                headers=basic(development.client_id, development.secret))
     assert response.get_json()["error"] == "invalid_client"

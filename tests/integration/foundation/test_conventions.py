@@ -27,8 +27,8 @@ def test_every_route_declares_who_may_reach_it(app):
 def _kebab(part: str, rule: str) -> bool:
     if part.startswith("<"):
         return True
-    if rule.startswith("/fhir/") and re.fullmatch(r"[A-Z][A-Za-z]+", part):
-        return True  # FHIR resource types are PascalCase by the FHIR REST specification
+    if rule.startswith("/fhir/") and re.fullmatch(r"[A-Z][A-Za-z]+|_[a-z]+", part):
+        return True  # FHIR resource types (PascalCase) and operations (_search) per the FHIR REST specification
     return not any(c.isupper() or c == "_" for c in part)
 
 
