@@ -13,7 +13,7 @@ from flask.cli import AppGroup
 from portal import migrate
 from portal.config import INSTANCE_DIR, PROJECT_ROOT
 from portal.extensions import db
-from portal.services import audit, demo, demo_accounts, staff_accounts
+from portal.services import audit, demo, demo_accounts, demo_ai_use, staff_accounts
 from portal.services import register as register_service
 
 portal_cli = AppGroup("portal", help="AI choices portal commands.")
@@ -84,6 +84,7 @@ def load_demo(accounts_file: str) -> None:
         "details_and_code": demo_accounts.code_route_examples(patients),
         "staff": demo_accounts.load_demo_staff(session, current_app.config["SECRET_KEY"], datetime.now(UTC)),
     }
+    uses = demo_ai_use.load_demo_ai_use(session, datetime.now(UTC))
     session.commit()
     target = Path(accounts_file)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -91,6 +92,7 @@ def load_demo(accounts_file: str) -> None:
     target.chmod(0o600)
     click.echo(f"Register: {result.summary()}.")
     click.echo(f"Loaded {len(codes)} organisations and {len(patients)} synthetic patients.")
+    click.echo(f"Added {uses} demo report(s) of AI use (one is AI used against the patient's wishes).")
     _echo_demo_accounts(accounts)
     click.echo(f"All demo sign-in details are in {target}.")
 

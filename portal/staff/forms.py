@@ -6,8 +6,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, StringField
-from wtforms.validators import InputRequired, ValidationError
+from wtforms import HiddenField, PasswordField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, ValidationError
 
 from portal.services.staff_accounts import MIN_PASSWORD_LENGTH
 
@@ -51,3 +51,13 @@ class ConfirmAuthenticatorForm(FlaskForm):
 
 class StaffSignOutForm(FlaskForm):
     reason = HiddenField()
+
+
+class CloseConflictForm(FlaskForm):
+    """What staff found and did about AI used against a patient's wishes (the patient reads it)."""
+
+    finding = TextAreaField(
+        _l("What you found and what was done"),
+        description=_l("Write in plain words: the patient sees this on their timeline."),
+        validators=[InputRequired(message=_l("Enter what you found and what was done")),
+                    Length(max=2000, message=_l("What you found must be 2,000 characters or fewer"))])
