@@ -13,7 +13,7 @@ from flask.cli import AppGroup
 from portal import migrate
 from portal.config import INSTANCE_DIR, PROJECT_ROOT
 from portal.extensions import db
-from portal.services import audit, demo, demo_accounts, demo_ai_use, staff_accounts
+from portal.services import audit, demo, demo_accounts, demo_ai_use, retention, staff_accounts
 from portal.services import register as register_service
 
 portal_cli = AppGroup("portal", help="AI choices portal commands.")
@@ -148,6 +148,19 @@ def verify_audit() -> None:
         err=True,
     )
     raise SystemExit(1)
+
+
+@portal_cli.command("purge")
+def purge() -> None:
+    """Delete what the retention schedule says has expired (safe to run again, or twice at
+    once). Never deletes choices or audit events."""
+    report = retention.purge(db.session, current_app.config, datetime.now(UTC))
+    db.session.commit()
+    for kind, count in report.removed.items():
+        click.echo(f"Removed {count} {kind}.")
+    for kind in report.skipped:
+        click.echo(f"Skipped {kind}: not in this version of the portal.")
+    click.echo("Choices and audit events are never removed by purge.")
 
 
 def init_app(app: Flask) -> None:
