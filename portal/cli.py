@@ -12,8 +12,10 @@ from flask.cli import AppGroup
 
 from portal import migrate
 from portal.config import INSTANCE_DIR, PROJECT_ROOT
+from portal.domain.errors import NotFound
+from portal.domain.nhs_number import InvalidNhsNumber
 from portal.extensions import db
-from portal.services import audit, demo, demo_accounts, demo_ai_use, retention, staff_accounts
+from portal.services import audit, demo, demo_accounts, demo_ai_use, retention, staff_accounts, subject_access
 from portal.services import register as register_service
 
 portal_cli = AppGroup("portal", help="AI choices portal commands.")
@@ -148,6 +150,24 @@ def verify_audit() -> None:
         err=True,
     )
     raise SystemExit(1)
+
+
+@portal_cli.command("export-patient")
+@click.argument("nhs_number")
+def export_patient(nhs_number: str) -> None:
+    """Print everything the portal holds about the patient with NHS_NUMBER as JSON (a subject
+    access request). Audited. An invalid or unknown NHS number: a message and exit 1."""
+    try:
+        patient_id = subject_access.patient_id_for_nhs_number(db.session, nhs_number)
+    except InvalidNhsNumber as problem:
+        click.echo(f"Nothing was exported: {problem.message}.", err=True)
+        raise SystemExit(1) from None
+    except NotFound:
+        click.echo("Nothing was exported: no patient with that NHS number is held here.", err=True)
+        raise SystemExit(1) from None
+    export = subject_access.export_patient(db.session, patient_id, audit.Actor("system", "cli"), datetime.now(UTC))
+    db.session.commit()
+    click.echo(json.dumps(export, indent=2, ensure_ascii=False))
 
 
 @portal_cli.command("purge")

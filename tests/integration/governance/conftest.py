@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from portal.data import people
 from portal.data.ai_use import AiUseEvent
 from portal.data.people import Organisation, Patient
 from portal.data.register import AiTool
@@ -31,6 +32,7 @@ def conflicts_world(app) -> Conflicts:  # type: ignore[no-untyped-def]
         session = db.session
         organisation = make_organisation(session, "RH5", "Somerset NHS Foundation Trust")
         patient = make_patient(session)
+        people.set_patient_organisations(session, patient, [organisation])
         tool = make_tool(session, "ai-scribe", name="AI note taker", purposes={"care": "opt-in"},
                          organisations=[organisation])
         fine = make_ai_use_event(session, patient, tool, organisation, visible_from_utc=now - timedelta(days=3),
