@@ -22,11 +22,8 @@ from tests.factories import make_patient
 from tests.helpers.auth import start_session
 from tests.helpers.staff import start_staff_session
 
-NOW = datetime.now(UTC)
-
-
 def _code(session, patient, *, sent_ago: timedelta, used: bool = False) -> OneTimeCode:  # type: ignore[no-untyped-def]
-    sent = NOW - sent_ago
+    sent = datetime.now(UTC) - sent_ago
     code = OneTimeCode(patient_id=patient.id, code_hash="x" * 64, channel="email", destination_masked="a***@example.org",
                        sent_at_utc=sent, expires_at_utc=sent + timedelta(minutes=10), used_at_utc=sent if used else None)
     session.add(code)
@@ -38,6 +35,7 @@ def retained(app):  # type: ignore[no-untyped-def]
     """Two spent codes and one live; three finished sessions and two live; one choice."""
     patient_token = start_session(app, _patient(app))
     start_staff_session(app, "auditor")
+    now = datetime.now(UTC)  # at the test, not at import: a full run takes minutes
     with app.app_context():
         session = db.session
         patient = session.execute(select(AccountSession)).scalar_one().self_patient_id
@@ -52,13 +50,13 @@ def retained(app):  # type: ignore[no-untyped-def]
                                                  (None, timedelta(minutes=1), timedelta(hours=37))):
             session.add(AccountSession(token_hash=uuid.uuid4().hex * 2,
                                        account_id=live.account_id, level="P9", route="nhs-login",
-                                       created_at_utc=NOW - started_ago, last_seen_at_utc=NOW - seen_ago,
-                                       ended_at_utc=NOW - ended_ago if ended_ago else None))
+                                       created_at_utc=now - started_ago, last_seen_at_utc=now - seen_ago,
+                                       ended_at_utc=now - ended_ago if ended_ago else None))
         session.add(AccountSession(token_hash="r" * 64, account_id=live.account_id, level="P9", route="nhs-login",
-                                   created_at_utc=NOW - timedelta(hours=2), last_seen_at_utc=NOW - timedelta(hours=2),
-                                   ended_at_utc=NOW - timedelta(hours=2)))  # ended, but not a day ago yet
+                                   created_at_utc=now - timedelta(hours=2), last_seen_at_utc=now - timedelta(hours=2),
+                                   ended_at_utc=now - timedelta(hours=2)))  # ended, but not a day ago yet
         session.add(Choice(patient_id=person.id, purpose="care", decision="deny", terms_version=1,
-                           recorded_at_utc=NOW - timedelta(days=4000), actor_kind="self", channel="web",
+                           recorded_at_utc=now - timedelta(days=4000), actor_kind="self", channel="web",
                            reference="AB12CD34", idempotency_key="k1", sequence=999_999))
         audit.record(session, audit.SYSTEM, "old.event")
         session.commit()
