@@ -12,8 +12,19 @@ from flask.cli import AppGroup
 
 from portal import migrate
 from portal.config import INSTANCE_DIR, PROJECT_ROOT
+from portal.domain.errors import NotFound
+from portal.domain.nhs_number import InvalidNhsNumber
 from portal.extensions import db
-from portal.services import api_clients, audit, demo, demo_accounts, staff_accounts
+from portal.services import (
+    api_clients,
+    audit,
+    demo,
+    demo_accounts,
+    demo_ai_use,
+    retention,
+    staff_accounts,
+    subject_access,
+)
 from portal.services import register as register_service
 
 portal_cli = AppGroup("portal", help="AI choices portal commands.")
@@ -84,6 +95,7 @@ def load_demo(accounts_file: str) -> None:
         "details_and_code": demo_accounts.code_route_examples(patients),
         "staff": demo_accounts.load_demo_staff(session, current_app.config["SECRET_KEY"], datetime.now(UTC)),
     }
+    uses = demo_ai_use.load_demo_ai_use(session, datetime.now(UTC))
     target = Path(accounts_file)
     previous = json.loads(target.read_text(encoding="utf-8")) if target.exists() else {}
     made = api_clients.ensure_demo_client(session, previous.get("api_client"))
@@ -96,6 +108,7 @@ def load_demo(accounts_file: str) -> None:
     target.chmod(0o600)
     click.echo(f"Register: {result.summary()}.")
     click.echo(f"Loaded {len(codes)} organisations and {len(patients)} synthetic patients.")
+    click.echo(f"Added {uses} demo report(s) of AI use (one is AI used against the patient's wishes).")
     _echo_demo_accounts(accounts)
     click.echo(f"All demo sign-in details are in {target}.")
 
@@ -180,6 +193,37 @@ def create_api_client(name: str, ods_code: str, jwks_url: str | None, jwks_file:
     click.echo(f"Client id: {made.client_id}")
     if made.secret:
         click.echo(f"Client secret (shown once, keep it safe): {made.secret}")
+
+
+@portal_cli.command("export-patient")
+@click.argument("nhs_number")
+def export_patient(nhs_number: str) -> None:
+    """Print everything the portal holds about the patient with NHS_NUMBER as JSON (a subject
+    access request). Audited. An invalid or unknown NHS number: a message and exit 1."""
+    try:
+        patient_id = subject_access.patient_id_for_nhs_number(db.session, nhs_number)
+    except InvalidNhsNumber as problem:
+        click.echo(f"Nothing was exported: {problem.message}.", err=True)
+        raise SystemExit(1) from None
+    except NotFound:
+        click.echo("Nothing was exported: no patient with that NHS number is held here.", err=True)
+        raise SystemExit(1) from None
+    export = subject_access.export_patient(db.session, patient_id, audit.Actor("system", "cli"), datetime.now(UTC))
+    db.session.commit()
+    click.echo(json.dumps(export, indent=2, ensure_ascii=False))
+
+
+@portal_cli.command("purge")
+def purge() -> None:
+    """Delete what the retention schedule says has expired (safe to run again, or twice at
+    once). Never deletes choices or audit events."""
+    report = retention.purge(db.session, current_app.config, datetime.now(UTC))
+    db.session.commit()
+    for kind, count in report.removed.items():
+        click.echo(f"Removed {count} {kind}.")
+    for kind in report.skipped:
+        click.echo(f"Skipped {kind}: not in this version of the portal.")
+    click.echo("Choices and audit events are never removed by purge.")
 
 
 def init_app(app: Flask) -> None:

@@ -99,7 +99,21 @@ SETTINGS: tuple[Setting, ...] = (
             "syntax, for example `20 per second`). Over it: 429 with `Retry-After`."),
     Setting("API_TOKEN_RATE_LIMIT", "60 per minute", False,
             "Token requests per client and address at `/oauth2/token`."),
+    # Retention schedule (docs/data-protection/dpia.md section 4), applied by `flask portal purge`.
+    Setting("RETAIN_ONE_TIME_CODES_MINUTES", "10", False,
+            "One-time sign-in codes are deleted once used, or this many minutes after they were sent."),
+    Setting("RETAIN_ENDED_SESSIONS_HOURS", "24", False,
+            "Sign-in sessions are deleted this many hours after they ended (sign-out or timeout)."),
+    Setting("RETAIN_DRAFTS_DAYS", "30", False,
+            "Unfinished requests for review are deleted after this many days without activity."),
+    Setting("RETAIN_REJECTED_UPLOADS_DAYS", "30", False,
+            "Evidence uploaded for a rejected carer request is deleted this many days after rejection."),
+    Setting("RETAIN_RECORDS_YEARS", "8", False,
+            "Choices and audit events are kept for this many years (stated in the privacy notice; "
+            "purge never deletes them)."),
 )
+RETENTION_SETTINGS = ("RETAIN_ONE_TIME_CODES_MINUTES", "RETAIN_ENDED_SESSIONS_HOURS", "RETAIN_DRAFTS_DAYS",
+                      "RETAIN_REJECTED_UPLOADS_DAYS", "RETAIN_RECORDS_YEARS")
 
 LOCAL_NHS_LOGIN_ISSUER = "http://127.0.0.1:9000"
 NOTIFY_CHANNELS = ("console", "smtp", "notify")
@@ -175,7 +189,19 @@ def load(environ: dict[str, str] | None = None) -> dict[str, object]:
         "WTF_CSRF_TIME_LIMIT": 3600,
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
         **_sign_in_settings(env, environ),
+        **_retention_settings(environ),
     }
+
+
+def _retention_settings(environ: dict[str, str]) -> dict[str, int]:
+    """The retention schedule as whole numbers. Raises ``ConfigError`` for anything else."""
+    values: dict[str, int] = {}
+    for name in RETENTION_SETTINGS:
+        raw = (_env(name, environ) or "").strip()
+        if not raw.isdigit() or int(raw) < 1:
+            raise ConfigError(f"{name} must be a whole number of at least 1.")
+        values[name] = int(raw)
+    return values
 
 
 def _project_path(raw: str) -> str:

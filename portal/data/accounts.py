@@ -104,3 +104,8 @@ def add_one_time_code(session: Session, code: OneTimeCode) -> OneTimeCode:
 
 def get_one_time_code(session: Session, code_id: uuid.UUID) -> OneTimeCode | None:
     return session.get(OneTimeCode, code_id)
+
+
+def list_accounts_for_patient(session: Session, patient_id: uuid.UUID) -> list[Account]:
+    statement = select(Account).where(Account.patient_id == patient_id).order_by(Account.created_at_utc, Account.id)
+    return list(session.execute(statement).scalars())

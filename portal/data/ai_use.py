@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, select
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from portal.data.base import Base, IdMixin
@@ -67,3 +67,41 @@ def list_conflicts(session: Session, status: str | None = "open") -> list[AiUseE
     if status:
         statement = statement.where(AiUseEvent.conflict_status == status)
     return list(session.execute(statement.order_by(AiUseEvent.created_at_utc.desc(), AiUseEvent.id)).scalars())
+
+
+def get_ai_use_event(session: Session, event_id: uuid.UUID) -> AiUseEvent | None:
+    return session.get(AiUseEvent, event_id)
+
+
+def lock_ai_use_event(session: Session, event_id: uuid.UUID) -> AiUseEvent | None:
+    """The event, locked for update (PostgreSQL), re-read from the database."""
+    statement = (select(AiUseEvent).where(AiUseEvent.id == event_id).with_for_update()
+                 .execution_options(populate_existing=True))
+    return session.execute(statement).scalar_one_or_none()
+
+
+def count_conflicts_for_tool(session: Session, tool_id: uuid.UUID) -> dict[str, int]:
+    """Conflicts reported for the tool by status: ``{"open": n, "closed": m}``."""
+    statement = (select(AiUseEvent.conflict_status, func.count())
+                 .where(AiUseEvent.tool_id == tool_id, AiUseEvent.conflict.is_(True))
+                 .group_by(AiUseEvent.conflict_status).order_by(AiUseEvent.conflict_status))
+    counts = {"open": 0, "closed": 0}
+    for status, number in session.execute(statement):
+        counts[status or "open"] = counts.get(status or "open", 0) + number
+    return counts
+
+
+def list_ai_use_for_patient(session: Session, patient_id: uuid.UUID) -> list[AiUseEvent]:
+    """Every event about the patient, visible yet or not, newest use first (subject access)."""
+    statement = (select(AiUseEvent).where(AiUseEvent.patient_id == patient_id)
+                 .order_by(AiUseEvent.used_at_utc.desc(), AiUseEvent.id))
+    return list(session.execute(statement).scalars())
+
+
+def get_ai_use_event_by_reference(session: Session, client_id: uuid.UUID | None,
+                                  external_reference: str) -> AiUseEvent | None:
+    """The event a client reported under ``external_reference`` (client None: the demo/loader)."""
+    client = (AiUseEvent.reported_by_client_id.is_(None) if client_id is None
+              else AiUseEvent.reported_by_client_id == client_id)
+    statement = select(AiUseEvent).where(client, AiUseEvent.external_reference == external_reference)
+    return session.execute(statement).scalar_one_or_none()

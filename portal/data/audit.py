@@ -182,3 +182,24 @@ def list_events_for_patient(session: Session, patient_id: uuid.UUID, actions: Se
         statement = statement.where(AuditEvent.action.in_(list(actions)))
     statement = statement.order_by(AuditEvent.occurred_at_utc.desc(), AuditEvent.chain_position.desc()).limit(limit)
     return list(session.execute(statement).scalars())
+
+
+def search_events(session: Session, *, patient_id: uuid.UUID | None = None, actor_kind: str | None = None,
+                  actor_id: str | None = None, start: datetime | None = None, end: datetime | None = None,
+                  limit: int = 200) -> list[AuditEvent]:
+    """Events matching every filter given (patient: direct or in a batch; ``start`` inclusive,
+    ``end`` exclusive), newest first, at most ``limit``."""
+    statement = select(AuditEvent)
+    if patient_id is not None:
+        in_batch = select(AuditEventPatient.audit_event_id).where(AuditEventPatient.patient_id == patient_id)
+        statement = statement.where((AuditEvent.patient_id == patient_id) | AuditEvent.id.in_(in_batch))
+    if actor_kind is not None:
+        statement = statement.where(AuditEvent.actor_kind == actor_kind)
+    if actor_id is not None:
+        statement = statement.where(AuditEvent.actor_id == actor_id)
+    if start is not None:
+        statement = statement.where(AuditEvent.occurred_at_utc >= start)
+    if end is not None:
+        statement = statement.where(AuditEvent.occurred_at_utc < end)
+    statement = statement.order_by(AuditEvent.occurred_at_utc.desc(), AuditEvent.chain_position.desc()).limit(limit)
+    return list(session.execute(statement).scalars())

@@ -6,8 +6,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, StringField
-from wtforms.validators import InputRequired, ValidationError
+from wtforms import DateField, HiddenField, PasswordField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from portal.services.staff_accounts import MIN_PASSWORD_LENGTH
 
@@ -51,3 +51,33 @@ class ConfirmAuthenticatorForm(FlaskForm):
 
 class StaffSignOutForm(FlaskForm):
     reason = HiddenField()
+
+
+class CloseConflictForm(FlaskForm):
+    """What staff found and did about AI used against a patient's wishes (the patient reads it)."""
+
+    finding = TextAreaField(
+        _l("What you found and what was done"),
+        description=_l("Write in plain words: the patient sees this on their timeline."),
+        validators=[InputRequired(message=_l("Enter what you found and what was done")),
+                    Length(max=2000, message=_l("What you found must be 2,000 characters or fewer"))])
+
+
+class AuditSearchForm(FlaskForm):
+    """Search the audit trail. Posted, so an NHS number never appears in a URL."""
+
+    nhs_number = StringField(_l("Patient's NHS number"), validators=[Optional()])
+    client_id = StringField(_l("API client id"), validators=[Optional()])
+    staff_email = StringField(_l("Staff member's work email address"), validators=[Optional()])
+    date_from = DateField(_l("From (date, UK time)"), validators=[Optional()],
+                          description=_l("For example, 2026-11-30"))
+    date_to = DateField(_l("To (date, UK time, included)"), validators=[Optional()],
+                        description=_l("For example, 2026-11-30"))
+
+    def validate_client_id(self, field: StringField) -> None:
+        if field.data and self.staff_email.data:
+            raise ValidationError(_l("Search by an API client or a staff member, not both"))
+
+    def validate_date_to(self, field: DateField) -> None:
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(_l("The end date must be the same as or after the start date"))

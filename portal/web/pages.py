@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 
 from portal.access import public
+from portal.config import RETENTION_SETTINGS
 
 bp = Blueprint("pages", __name__)
 
@@ -24,7 +25,9 @@ def accessibility() -> str:
 @bp.get("/privacy-notice")
 @public
 def privacy() -> str:
-    return render_template("pages/privacy.html")
+    config = current_app.config
+    return render_template("pages/privacy.html", organisation=config["ORGANISATION_NAME"],
+                           retention={name: config[name] for name in RETENTION_SETTINGS})
 
 
 @bp.get("/cookies")

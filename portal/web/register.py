@@ -18,7 +18,7 @@ from portal.access import public
 from portal.domain.errors import NotFound
 from portal.extensions import db
 from portal.security import mark_no_store
-from portal.services import register
+from portal.services import conflicts, register
 from portal.web.guards import current_viewer
 
 bp = Blueprint("register", __name__)
@@ -81,4 +81,6 @@ def tool(slug: str) -> str:
         found = register.get_tool(db.session, slug)
     except NotFound:
         abort(404)
-    return render_template("register/tool.html", tool=found, locale=_locale())
+    counts = conflicts.counts_for_tool(db.session, found.id)
+    return render_template("register/tool.html", tool=found, locale=_locale(), conflict_counts=counts,
+                           small_number=conflicts.SMALL_NUMBER)

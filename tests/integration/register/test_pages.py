@@ -99,7 +99,7 @@ def test_a_tool_page_gives_the_plain_overview_first_then_detail_then_sources(cli
     html = page(client, "/ai-tools/skin-analytics-derm")
     assert headings(html, 1) == ["Skin spot checker for suspected skin cancer"]
     assert headings(html, 2) == ["What it does", "Can you say no?", "Who checks the result", "More detail",
-                                 "Evidence and sources"]
+                                 "Used after someone said no", "Evidence and sources"]
     text = words(main(html))
     assert text.index("Nobody has checked these facts yet.") < text.index("What it does")
     assert ("Used in your care You can say no DERM checks photos of your skin spot. It may decide you do not need "

@@ -1,0 +1,49 @@
+"""The auditors' queue of AI used against a patient's wishes (issue 9 point 6):
+``/staff/conflicts`` (newest first) and ``/staff/conflicts/<id>`` to record what was found
+and close it. Role ``auditor``."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import abort, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from portal.domain.errors import InvalidTransition, NotFound
+from portal.extensions import db
+from portal.services import conflicts
+from portal.staff import bp
+from portal.staff import session as staff_session
+from portal.staff.forms import CloseConflictForm
+from portal.staff.guards import staff_required
+from portal.staff.session import current_staff
+
+
+@bp.get("/conflicts")
+@staff_required("auditor")
+def conflict_queue() -> str:
+    show_closed = request.args.get("show") == "closed"
+    items = conflicts.list_conflicts(db.session, "closed" if show_closed else "open")
+    return render_template("staff/conflicts.html", items=items, show_closed=show_closed)
+
+
+@bp.route("/conflicts/<uuid:event_id>", methods=["GET", "POST"])
+@staff_required("auditor")
+def conflict(event_id: uuid.UUID) -> str | Response:
+    try:
+        item = conflicts.get_conflict(db.session, event_id)
+    except NotFound:
+        abort(404)
+    form = CloseConflictForm()
+    if item.status == "open" and form.validate_on_submit():
+        staff = current_staff()
+        assert staff is not None
+        try:
+            conflicts.close_conflict(db.session, event_id, finding=form.finding.data, staff_id=staff.id,
+                                     now=staff_session.now())
+        except InvalidTransition:
+            db.session.rollback()
+            return redirect(url_for("staff.conflict", event_id=event_id))
+        db.session.commit()
+        return redirect(url_for("staff.conflict_queue", closed="yes"))
+    return render_template("staff/conflict.html", item=item, form=form)

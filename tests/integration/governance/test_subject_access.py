@@ -1,0 +1,78 @@
+"""Subject access (issue 9 point 4): ``flask portal export-patient NHS_NUMBER`` and the P9
+"Your information" page with its JSON download: everything held, audited."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.data.audit import AuditEvent
+from portal.extensions import db
+from portal.services import audit
+from tests.helpers.auth import sign_in_as
+from tests.integration.choices.pages_helpers import text_of
+
+
+def _audit_count(app, action: str) -> int:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        return db.session.execute(select(func.count()).select_from(AuditEvent)
+                                  .where(AuditEvent.action == action)).scalar_one()
+
+
+def _checked(app, patient) -> None:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        audit.record(db.session, audit.Actor("api-client", "c1"), "decisions.read", patient_id=patient.id,
+                     details={"client_name": "Somerset EPR", "organisation": "Somerset NHS Foundation Trust"})
+        db.session.commit()
+
+
+def test_export_patient_prints_everything_held_and_is_audited(app, conflicts_world):
+    _checked(app, conflicts_world.patient)
+    result = app.test_cli_runner().invoke(args=["portal", "export-patient", conflicts_world.patient.nhs_number])
+    assert result.exit_code == 0, result.output
+    export = json.loads(result.output)
+    assert export["your_details"]["nhs_number"] == conflicts_world.patient.nhs_number
+    assert export["your_details"]["organisations"] == [{"ods_code": "RH5", "name": "Somerset NHS Foundation Trust"}]
+    assert len(export["ai_use"]) == 3 and sum(e["against_your_wishes"] for e in export["ai_use"]) == 2
+    assert [a["client_name"] for a in export["who_checked_or_changed"]] == ["Somerset EPR"]
+    assert export["choices"] == []
+    assert "disputes" not in export or isinstance(export["disputes"], list)
+    assert _audit_count(app, "subject-access.exported") == 1
+
+
+@pytest.mark.parametrize(("number", "message"), [
+    ("123", "Nothing was exported: Enter a 10 digit NHS number."),
+    ("9434765918", "Nothing was exported: Your NHS number is not right. Check it and try again."),
+    ("9434765919", "Nothing was exported: no patient with that NHS number is held here."),
+])
+def test_export_patient_refuses_a_bad_or_unknown_number_and_changes_nothing(app, conflicts_world, number, message):
+    result = app.test_cli_runner().invoke(args=["portal", "export-patient", number])
+    assert result.exit_code == 1
+    assert message in result.output
+    assert _audit_count(app, "subject-access.exported") == 0
+
+
+def test_the_your_information_page_shows_everything_and_offers_the_json(app, conflicts_world):
+    _checked(app, conflicts_world.patient)
+    client = sign_in_as(app, conflicts_world.patient, level="P9")
+    response = client.get("/your-information")
+    words = text_of(response.get_data(as_text=True))
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    assert conflicts_world.patient.family_name in words
+    assert "It wrote notes of your second visit." in words
+    assert words.count("Used although you said no") == 2
+    assert "api-client, decisions.read, Somerset EPR" in words
+    download = client.get("/your-information/download")
+    assert download.headers["Content-Disposition"] == 'attachment; filename="your-information.json"'
+    assert download.headers["Cache-Control"] == "no-store"
+    assert json.loads(download.get_data(as_text=True))["your_details"]["nhs_number"] == conflicts_world.patient.nhs_number
+    assert _audit_count(app, "subject-access.exported") == 2
+
+
+def test_a_p5_session_is_asked_to_prove_identity_first(app, conflicts_world):
+    client = sign_in_as(app, conflicts_world.patient, level="P5")
+    for path in ("/your-information", "/your-information/download"):
+        assert client.get(path).status_code in (302, 303)
+    assert _audit_count(app, "subject-access.exported") == 0
