@@ -14,6 +14,7 @@ from portal import migrate
 from portal.config import INSTANCE_DIR, PROJECT_ROOT
 from portal.extensions import db
 from portal.services import audit, demo, demo_accounts, staff_accounts
+from portal.services import authority as authority_service
 from portal.services import register as register_service
 
 portal_cli = AppGroup("portal", help="AI choices portal commands.")
@@ -146,6 +147,15 @@ def verify_audit() -> None:
         err=True,
     )
     raise SystemExit(1)
+
+
+@portal_cli.command("authority-review")
+def authority_review() -> None:
+    """Apply carers' time rules now: end authorities past their order's end date or a
+    child's 16th birthday; move parental responsibility to review at 13. Run it daily."""
+    changed = authority_service.apply_time_rules(db.session, datetime.now(UTC))
+    db.session.commit()
+    click.echo(f"Authorities changed: {changed}.")
 
 
 def init_app(app: Flask) -> None:
