@@ -315,3 +315,18 @@ def acting_authorities(session: Session, account_id: uuid.UUID, now: datetime) -
             continue
         result.append(authority)
     return result
+
+
+def list_for_account(session: Session, account_id: uuid.UUID, now: datetime) -> list[Authority]:
+    """Every request and authority the account holds, oldest first (time rules applied)."""
+    apply_time_rules(session, now)
+    return list(data.list_authorities_for_account(session, account_id))
+
+
+def describe_for_carer(session: Session, authority: Authority) -> dict[str, str]:
+    """The name and date of birth (ISO) of the person a request is about."""
+    patient = people.get_patient(session, authority.patient_id)
+    if patient is None:
+        return {"name": "", "date_of_birth": ""}
+    return {"name": f"{patient.given_name} {patient.family_name}".strip(),
+            "date_of_birth": patient.date_of_birth.isoformat()}

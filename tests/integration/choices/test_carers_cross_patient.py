@@ -47,7 +47,7 @@ def patient_routes(app):
                   for rule in app.url_map.iter_rules()
                   if rule.endpoint != "static"
                   and (declared := access_rule(app.view_functions[rule.endpoint])) is not None
-                  and declared.kind == "patient" and not rule.endpoint.startswith("auth."))
+                  and declared.kind == "patient" and not rule.endpoint.startswith(("auth.", "carers.")))
 
 
 def test_tests_pages_lists_every_patient_scoped_route(app):
