@@ -85,6 +85,7 @@ def load_demo(accounts_file: str) -> None:
         "details_and_code": demo_accounts.code_route_examples(patients),
         "staff": demo_accounts.load_demo_staff(session, current_app.config["SECRET_KEY"], datetime.now(UTC)),
     }
+    accounts["carer"] = demo_accounts.load_demo_carer(session, IDP_USERS_FILE, patients, datetime.now(UTC))
     session.commit()
     target = Path(accounts_file)
     target.parent.mkdir(parents=True, exist_ok=True)

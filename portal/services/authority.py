@@ -29,6 +29,7 @@ from portal.services.audit import Actor
 
 log = logging.getLogger(__name__)
 CHANGED_TEMPLATE = "authority-changed"
+SYSTEM_ACTOR = audit.SYSTEM
 ACTING_STATES = (AuthorityState.ACTIVE,)
 TIMED_STATES = (AuthorityState.ACTIVE, AuthorityState.SUSPENDED, AuthorityState.REVIEW_DUE)
 
@@ -330,3 +331,10 @@ def describe_for_carer(session: Session, authority: Authority) -> dict[str, str]
         return {"name": "", "date_of_birth": ""}
     return {"name": f"{patient.given_name} {patient.family_name}".strip(),
             "date_of_birth": patient.date_of_birth.isoformat()}
+
+
+def queue(session: Session, now: datetime) -> list[Authority]:
+    """What verifiers have to do: requests to check and authorities due for review."""
+    apply_time_rules(session, now)
+    return list(data.list_authorities_in_states(session, [AuthorityState.REQUESTED.value,
+                                                          AuthorityState.REVIEW_DUE.value]))
