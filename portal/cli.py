@@ -25,6 +25,7 @@ from portal.services import (
     staff_accounts,
     subject_access,
 )
+from portal.services import authority as authority_service
 from portal.services import register as register_service
 
 portal_cli = AppGroup("portal", help="AI choices portal commands.")
@@ -96,6 +97,7 @@ def load_demo(accounts_file: str) -> None:
         "staff": demo_accounts.load_demo_staff(session, current_app.config["SECRET_KEY"], datetime.now(UTC)),
     }
     uses = demo_ai_use.load_demo_ai_use(session, datetime.now(UTC))
+    accounts["carer"] = demo_accounts.load_demo_carer(session, IDP_USERS_FILE, patients, datetime.now(UTC))
     target = Path(accounts_file)
     previous = json.loads(target.read_text(encoding="utf-8")) if target.exists() else {}
     made = api_clients.ensure_demo_client(session, previous.get("api_client"))
@@ -224,6 +226,15 @@ def purge() -> None:
     for kind in report.skipped:
         click.echo(f"Skipped {kind}: not in this version of the portal.")
     click.echo("Choices and audit events are never removed by purge.")
+
+
+@portal_cli.command("authority-review")
+def authority_review() -> None:
+    """Apply carers' time rules now: end authorities past their order's end date or a
+    child's 16th birthday; move parental responsibility to review at 13. Run it daily."""
+    changed = authority_service.apply_time_rules(db.session, datetime.now(UTC))
+    db.session.commit()
+    click.echo(f"Authorities changed: {changed}.")
 
 
 def init_app(app: Flask) -> None:

@@ -10,6 +10,7 @@ from portal.data import (  # noqa: F401  (register models)
     ai_use_reports,
     api_clients,
     audit,
+    authorities,
     choices,
     decision_changes,
     durability,

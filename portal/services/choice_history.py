@@ -12,6 +12,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from portal.data import accounts as account_data
+from portal.data import authorities as authority_data
 from portal.data import choices as choice_data
 from portal.data import people
 from portal.data.choices import Choice
@@ -39,6 +41,8 @@ class HistoryEntry:
     channel: Channel
     by_viewer: bool
     voided_at: datetime | None
+    representative_name: str | None = None  # who acted, under which basis (carers)
+    representative_basis: str | None = None
 
 
 @dataclass(frozen=True)
@@ -51,8 +55,22 @@ class Receipt:
     email_on_record: bool
 
 
-def _entry(choice: Choice, viewer_account_id: uuid.UUID | None) -> HistoryEntry:
+def _representative(session: Session, choice: Choice) -> tuple[str | None, str | None]:
+    """The name and basis of the carer who made ``choice`` under an authority, if any."""
+    if choice.authority_id is None:
+        return None, None
+    authority = authority_data.get_authority(session, choice.authority_id)
+    if authority is None:
+        return None, None
+    account = account_data.get_account(session, authority.account_id)
+    person = people.get_patient(session, account.patient_id) if account and account.patient_id else None
+    name = " ".join(p for p in (person.given_name, person.family_name) if p) if person else None
+    return name or None, authority.basis
+
+
+def _entry(choice: Choice, viewer_account_id: uuid.UUID | None, session: Session | None = None) -> HistoryEntry:
     tool = choice.tool
+    name, basis = _representative(session, choice) if session is not None else (None, None)
     return HistoryEntry(
         reference=choice.reference, tool_slug=tool.slug if tool else None,
         tool_name=tool.name if tool else None, tool_translations=(tool.translations or {}) if tool else {},
@@ -60,21 +78,21 @@ def _entry(choice: Choice, viewer_account_id: uuid.UUID | None) -> HistoryEntry:
         recorded_at=choice.recorded_at_utc, signed_at=choice.signed_at_utc,
         actor_kind=ActorKind(choice.actor_kind), channel=Channel(choice.channel),
         by_viewer=viewer_account_id is not None and choice.actor_account_id == viewer_account_id,
-        voided_at=choice.voided_at_utc,
+        voided_at=choice.voided_at_utc, representative_name=name, representative_basis=basis,
     )
 
 
 def history_for_patient(session: Session, patient_id: uuid.UUID,
                         viewer_account_id: uuid.UUID | None = None) -> list[HistoryEntry]:
     """Every choice for the patient, voided ones included, newest (highest sequence) first."""
-    return [_entry(choice, viewer_account_id)
+    return [_entry(choice, viewer_account_id, session)
             for choice in choice_data.list_choices_for_patient(session, patient_id, newest_first=True)]
 
 
 def entry_for_reference(session: Session, patient_id: uuid.UUID, reference: str,
                         viewer_account_id: uuid.UUID | None = None) -> HistoryEntry:
     """The patient's choice with ``reference``; ``NotFound`` if it is not theirs."""
-    return _entry(get_choice_for_patient(session, patient_id, reference), viewer_account_id)
+    return _entry(get_choice_for_patient(session, patient_id, reference), viewer_account_id, session)
 
 
 def receipt(session: Session, patient_id: uuid.UUID, reference: str,

@@ -11,16 +11,22 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import uuid
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from portal.data import accounts as account_data
+from portal.data import authorities as authority_data
 from portal.data import people
+from portal.data.accounts import Account
 from portal.data.staff import STAFF_ROLES
 from portal.domain.nhs_number import NhsNumber
-from portal.services import staff_accounts
+from portal.domain.authority import AuthorityBasis
+from portal.services import audit, authority_requests, staff_accounts
+from portal.services import authority as authority_service
 from portal.services.demo import DemoPatient
 
 DEMO_STAFF_PASSWORD = "demo-staff-password"
@@ -81,3 +87,53 @@ def load_demo_staff(session: Session, secret_key: str, now: datetime) -> list[di
         listed.append({"email": email, "password": DEMO_STAFF_PASSWORD, "roles": [role], "totp_secret": secret,
                        "otpauth_uri": staff_accounts.provisioning_uri(user, secret)})
     return listed
+
+
+DEMO_CARER_LOGIN = "carer.evans@example.org"
+
+
+def load_demo_carer(session: Session, users_file: Path, patients: list[DemoPatient],
+                    now: datetime) -> dict[str, Any] | None:
+    """The demo carer (the stand-in user ``DEMO_CARER_LOGIN``) holding a verified, active
+    health and welfare LPA, with a capacity note, for the first synthetic patient; and the
+    details of a second synthetic patient to ask for in the demo. Safe to run again."""
+    if not users_file.exists() or len(patients) < 2:
+        return None
+    user = next((u for u in json.loads(users_file.read_text(encoding="utf-8")) if u["login"] == DEMO_CARER_LOGIN),
+                None)
+    if user is None:
+        return None
+    carer_patient = people.get_patient_by_nhs_number(session, NhsNumber.parse(user["nhs_number"]).value)
+    account = account_data.get_account_by_subject(session, "nhs-login", user["sub"])
+    if account is None:
+        account = account_data.add_account(session, Account(provider="nhs-login", subject=user["sub"],
+                                                            email=user.get("email"), highest_level="P9"))
+    account.patient_id = carer_patient.id if carer_patient else None
+    held, ask_for = patients[0], patients[1]
+    _ensure_lpa(session, account, held, now)
+    return {"login": user["login"], "password": user["password"], "level": "P9",
+            "acts_for": _described(held, "health-and-welfare-lpa (verified, active; capacity note recorded)"),
+            "ask_to_act_for": _described(ask_for, "ask with reference 7000-0000-0002 as a health and welfare LPA")}
+
+
+def _described(patient: DemoPatient, note: str) -> dict[str, str]:
+    return {"name": f"{patient.given_name} {patient.family_name}", "nhs_number": NhsNumber(patient.nhs_number).formatted,
+            "date_of_birth": patient.date_of_birth.isoformat(), "postcode": patient.postcode, "note": note}
+
+
+def _ensure_lpa(session: Session, account: Account, demo_patient: DemoPatient, now: datetime) -> None:
+    patient = people.get_patient_by_nhs_number(session, demo_patient.nhs_number)
+    if patient is None or any(a.patient_id == patient.id and a.state == "active"
+                              for a in authority_data.list_authorities_for_account(session, account.id)):
+        return
+    actor = audit.Actor("system", "load-demo")
+    authority_service.record_capacity_note(session, patient.id, lacks_capacity=True,
+                                           assessed_by="Dr Demo Example, GP (demo)",
+                                           assessed_on=date(2026, 1, 5), actor=actor)
+    asked = authority_requests.AuthorityRequest(
+        NhsNumber(patient.nhs_number), patient.date_of_birth, patient.postcode,
+        AuthorityBasis.HEALTH_AND_WELFARE_LPA, "Daughter", reference="7000-0000-0001")
+    authority = authority_requests.request_authority(session, account.id, account.patient_id, asked, now)
+    approval = authority_service.Approval(review_on=date(now.year + 1, now.month, 1), lpa_registered=True,
+                                          attorneys_act="jointly-and-severally")
+    authority_service.approve(session, authority.id, approval, uuid.UUID(int=0), now)

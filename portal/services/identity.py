@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -21,6 +21,7 @@ from portal.data.accounts import Account
 from portal.domain.assurance import higher
 from portal.domain.nhs_number import InvalidNhsNumber, NhsNumber
 from portal.services import audit
+from portal.services import authority as authority_service
 from portal.services.audit import Actor
 
 NHS_LOGIN = "nhs-login"
@@ -117,14 +118,16 @@ def account_for_code_route(session: Session, patient_id: uuid.UUID, now: datetim
     return account
 
 
-def subjects_for(session: Session, account_id: uuid.UUID, self_patient_id: uuid.UUID | None) -> list[Subject]:
-    """Whose pages the account may open, themselves first.
-
-    Extension point: carers' active authorities (issue "carers") are appended here, each as a
-    ``Subject`` with its ``authority_id``; the choose-who page lists whatever this returns."""
+def subjects_for(session: Session, account_id: uuid.UUID, self_patient_id: uuid.UUID | None,
+                 now: datetime | None = None) -> list[Subject]:
+    """Whose pages the account may open: themselves first, then each patient they may act for
+    now (an active authority, with a capacity note where the basis needs one), as a
+    ``Subject`` with its ``authority_id`` and ``relationship`` the authority's basis."""
     subjects = []
     if self_patient_id is not None:
         subjects.append(Subject(self_patient_id, None, "self"))
+    for authority in authority_service.acting_authorities(session, account_id, now or datetime.now(UTC)):
+        subjects.append(Subject(authority.patient_id, authority.id, authority.basis))
     return subjects
 
 
@@ -135,4 +138,5 @@ def describe_patient(session: Session, patient_id: uuid.UUID) -> dict[str, str] 
     if patient is None:
         return None
     name = " ".join(part for part in (patient.given_name, patient.family_name) if part)
-    return {"name": name, "nhs_number_masked": NhsNumber(patient.nhs_number).masked}
+    return {"name": name, "nhs_number_masked": NhsNumber(patient.nhs_number).masked,
+            "date_of_birth": patient.date_of_birth.isoformat()}

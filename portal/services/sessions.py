@@ -115,6 +115,12 @@ def act_for(record: AccountSession, patient_id: uuid.UUID, authority_id: uuid.UU
     record.subject_patient_id, record.authority_id = patient_id, authority_id
 
 
+def stop_acting(record: AccountSession) -> None:
+    """Forget whose pages this session shows (the authority it acted under no longer holds):
+    the next patient page asks again whom to see."""
+    record.subject_patient_id, record.authority_id = None, None
+
+
 def find_account_session(session: Session, token: str) -> AccountSession | None:
     return account_data.get_account_session_by_token_hash(session, hash_token(token))
 

@@ -26,6 +26,7 @@ def new_idempotency_key() -> str:
 
 class _ChoiceForm(FlaskForm):
     idempotency_key = HiddenField()
+    subject = HiddenField()  # the patient the page was rendered for (a stale or swapped tab)
 
     def ensure_key(self, fresh: bool = False) -> None:
         """Give the form a new key, unless it already has a well-formed one (kept when the

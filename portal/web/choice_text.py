@@ -35,6 +35,15 @@ PURPOSE_LABELS = {
 }
 CHANNEL_LABELS = {"web": _l("Online"), "phone": _l("By phone"), "paper": _l("On a paper form"), "api": _l("By a clinical system")}
 EXPIRED_FORM_MESSAGE = _l("This page was open for too long, so your answer was not saved. Check your answer and save it again")
+SUBJECT_CHANGED_MESSAGE = _l("This page was for someone else, so nothing was saved. Check whose information you are looking at, then try again")
+CANNOT_ACT_MESSAGES = {
+    "not-active": _l("You can no longer act for this person, so nothing was saved"),
+    "wrong-subject": _l("This page was for someone else, so nothing was saved. Check whose information you are looking at, then try again"),
+    "suspended": _l("Your permission to act for this person is on hold, so nothing was saved"),
+    "review-due": _l("Your permission to act for this person is being reviewed, so nothing was saved"),
+    "purpose-not-covered": _l("Your permission to act for this person does not cover this choice, so nothing was saved"),
+    "no-capacity-note": _l("We have no record that this person cannot decide for themselves, so nothing was saved"),
+}
 BROKEN_FORM_MESSAGE = _l("Something went wrong with this page. Check your answer and save it again")
 KEY_REUSED_MESSAGE = _l("You sent this page before with a different answer. Check your answer and save it again")
 

@@ -9,6 +9,7 @@ reference is shown only to the patient it belongs to (anyone else gets 404).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
@@ -16,7 +17,9 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from portal.domain.errors import InvalidChoice, NotFound
+from portal.domain.values import Purpose
 from portal.extensions import db
+from portal.services import authority as authority_service
 from portal.services import choice_history, choice_summary
 from portal.services import choices as choice_service
 from portal.web import choice_text
@@ -26,6 +29,7 @@ from portal.web.guards import Viewer, current_viewer, patient_required
 bp = Blueprint("choices", __name__)
 choice_text.init_blueprint(bp)
 CSRF_FAILED = "choices_csrf_failed"
+PURPOSES = {purpose.value for purpose in Purpose}
 Render = Callable[[str | None, int], Response | str]
 
 
@@ -51,8 +55,25 @@ def overview() -> str:
     return render_template("choices/overview.html", overview=summary)
 
 
-def _refused(message: str) -> tuple[str, int]:
-    return render_template("choices/refused.html", message=message), 400
+def _refused(message: str, status: int = 400) -> tuple[str, int]:
+    return render_template("choices/refused.html", message=message), status
+
+
+def _cannot_act(viewer: Viewer, form: ToolChoiceForm | AllToolsChoiceForm, purpose: str) -> str | None:
+    """Why this answer may not be recorded for the page's subject now, or None (issue 7
+    point 5): the form must be for the person whose pages are open, and a carer's authority
+    must still be active and cover ``purpose``. Nothing is recorded when this says no."""
+    if form.subject.data != str(viewer.subject_patient_id):
+        return str(choice_text.SUBJECT_CHANGED_MESSAGE)
+    if viewer.authority_id is None:
+        return None
+    try:
+        authority_service.check_can_act(db.session, viewer.authority_id, viewer.account_id,
+                                        viewer.subject_patient_id, purpose if purpose in PURPOSES else None,
+                                        datetime.now(UTC))
+    except authority_service.CannotAct as refused:
+        return str(choice_text.CANNOT_ACT_MESSAGES.get(refused.code, choice_text.CANNOT_ACT_MESSAGES["not-active"]))
+    return None
 
 
 def _submit(form: ToolChoiceForm | AllToolsChoiceForm, render: Render, tool_slug: str | None,
@@ -68,6 +89,9 @@ def _submit(form: ToolChoiceForm | AllToolsChoiceForm, render: Render, tool_slug
         form.ensure_key(fresh=True)
         return render(str(choice_text.BROKEN_FORM_MESSAGE), 400)
     viewer = _viewer()
+    refusal = _cannot_act(viewer, form, purpose)
+    if refusal is not None:
+        return _refused(str(refusal), 409)
     try:
         choice = choice_service.record_choice(
             db.session, patient_id=viewer.subject_patient_id, tool_slug=tool_slug, purpose=purpose,
@@ -108,6 +132,7 @@ def tool_question(slug: str, purpose: str) -> Response | str | tuple[str, int]:
             return redirect(url_for(".objection", slug=slug, purpose=purpose))
         form.decision.data = row.answered.value if row.answered else None
         form.ensure_key(fresh=True)
+        form.subject.data = str(viewer.subject_patient_id)
         return render_template("choices/tool_question.html", form=form, tool=tool, row=row)
 
     def render(message: str | None, status: int) -> Response | str | tuple[str, int]:
@@ -133,6 +158,7 @@ def all_tools_question(purpose: str) -> Response | str | tuple[str, int]:
             abort(404)
         form.decision.data = "deny" if summary.in_force else None
         form.ensure_key(fresh=True)
+        form.subject.data = str(viewer.subject_patient_id)
         return render_template("choices/all_tools_question.html", form=form, summary=summary)
 
     def render(message: str | None, status: int) -> Response | str | tuple[str, int]:

@@ -7,11 +7,14 @@ browser then passes by NHS login's end-session endpoint so the provider forgets 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
+from datetime import date
 from functools import wraps
 from typing import Any
 
 from flask import Flask, current_app, g, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -47,16 +50,39 @@ def choose_subject() -> str | Response:
     remember_next()
     person = current_viewer()
     assert person is not None
-    subjects = identity.subjects_for(db.session, person.account_id, person.self_patient_id)
+    subjects = [s for s in identity.subjects_for(db.session, person.account_id, person.self_patient_id)
+                if s.authority_id is None or person.meets("P9")]  # acting for others needs P9
     form = ChooseSubjectForm()
-    form.subject.choices = [(SELF if s.authority_id is None else str(s.authority_id), s.relationship)
+    form.subject.choices = [(SELF if s.authority_id is None else str(s.authority_id),
+                             SELF if s.authority_id is None else _subject_label(s.patient_id))
                             for s in subjects]
     if form.validate_on_submit():
         chosen = next(s for s in subjects if (SELF if s.authority_id is None else str(s.authority_id)) == form.subject.data)
         sessions.act_for(viewer.account_session(), chosen.patient_id, chosen.authority_id)
         db.session.commit()
         return redirect(landing_page())
-    return render_template("auth/choose-who.html", form=form, subjects=subjects)
+    return render_template("auth/choose-who.html", form=form, subjects=subjects,
+                           stopped=session.pop(viewer.ACTING_STOPPED, None))
+
+
+def _subject_label(patient_id: uuid.UUID) -> str:
+    described = identity.describe_patient(db.session, patient_id) or {"name": "", "date_of_birth": ""}
+    return _("%(name)s, born %(date)s", name=described["name"], date=_long_date(described["date_of_birth"]))
+
+
+def _long_date(iso: str) -> str:
+    return format_date(date.fromisoformat(iso), "d MMMM yyyy") if iso else ""
+
+
+def acting_for_banner() -> dict[str, str] | None:
+    """Name and date of birth of the person a carer is acting for now, or None."""
+    person = g.get("_viewer")
+    if person is None or person.authority_id is None or person.subject_patient_id is None:
+        return None
+    described = identity.describe_patient(db.session, person.subject_patient_id)
+    if described is None:
+        return None
+    return {"name": described["name"], "born": _long_date(described["date_of_birth"])}
 
 
 @bp.get("/signed-in")
@@ -119,6 +145,7 @@ def init_app(app: Flask) -> None:
         if request.path.startswith("/staff/") or g.get("_viewer") is None:
             return {}
         return {
+            "acting_for": acting_for_banner(),
             "account_menu": {"ariaLabel": _("Account"), "items": [{"html": sign_out_form(url_for("auth.sign_out"))}]},
             "session_timeout": {
                 "seconds_left": viewer.seconds_left(),

@@ -18,12 +18,14 @@ from flask import Flask, Response, current_app, g, request, session
 from portal.extensions import db
 from portal.security import mark_no_store
 from portal.services import audit, sessions
+from portal.services import authority as authority_service
 from portal.services.audit import Actor
 from portal.services.sessions import SessionPolicy, SessionStatus
 from portal.web.guards import Viewer, current_viewer, set_viewer_loader
 
 TOKEN_KEY = "sid"
 SIGNED_OUT_BECAUSE = "signed_out_because"
+ACTING_STOPPED = "acting_stopped"
 PER_REQUEST = ("_viewer", "_account_session", "_staff", "_staff_session", "csrf_token")
 UNTRACKED_PREFIXES = ("/assets/", "/api/", "/fhir/", "/oauth2/", "/healthz", "/readyz", "/staff/")
 
@@ -52,11 +54,30 @@ def _load() -> Viewer | None:
                          patient_id=record.self_patient_id, details={"reason": str(status)})
         db.session.commit()
         return None
+    _recheck_authority(record)
     db.session.commit()
     g._account_session = record
     return Viewer(account_id=record.account_id, level=record.level, self_patient_id=record.self_patient_id,
                   subject_patient_id=record.subject_patient_id, authority_id=record.authority_id,
                   route=record.route)
+
+
+def _recheck_authority(record) -> None:  # type: ignore[no-untyped-def]
+    """A carer's session keeps its subject only while the authority still holds (and at P9):
+    otherwise the subject is dropped, so the next patient page asks again whom to see and
+    says why (``ACTING_STOPPED`` in the cookie session). Nobody acts without a verified basis."""
+    if record.authority_id is None:
+        return
+    code = "not-p9" if record.level != "P9" else None
+    if code is None:
+        try:
+            authority_service.check_can_act(db.session, record.authority_id, record.account_id,
+                                            record.subject_patient_id, None, now())
+            return
+        except authority_service.CannotAct as refused:
+            code = refused.code
+    sessions.stop_acting(record)
+    session[ACTING_STOPPED] = code
 
 
 def account_session():  # type: ignore[no-untyped-def]

@@ -223,18 +223,20 @@ def test_signed_out_people_are_sent_to_sign_in_and_p5_is_asked_to_step_up_for_cl
 
 
 def test_a_carer_records_a_choice_under_their_authority_and_the_patient_is_told(app, client, world, outbox):
-    # Carers' authority (issue 7) is not built yet, so this one test builds the carer's
-    # viewer directly with the test-only loader; the choices service's rules are real.
-    from tests.helpers.viewer import installed_viewer_loader, sign_in
+    from tests.helpers.carers import sign_in_as_carer
 
-    authority = uuid.uuid4()
-    with installed_viewer_loader(app):
-        sign_in(client, world.patient.id, level="P5", authority_id=authority)
-        assert answer(client, TRIAGE_CARE, "deny").status_code == 403  # acting for someone needs P9
-        sign_in(client, world.patient.id, level="P9", authority_id=authority)
-        assert answer(client, TRIAGE_CARE, "deny").status_code == 302
-        [choice] = choices_in_db(app)
-        assert (choice.actor_kind, choice.authority_id) == ("representative", authority)
-        assert [m.template for m in outbox.sent] == ["choice-recorded-for-you"]
-        words = text_of(client.get("/your-choices").get_data(as_text=True))
-        assert "Not used You said no on" in words  # the carer made it: "you" is the carer
+    with app.app_context():
+        carer = make_patient(db.session, given_name="Gwen", family_name="Hughes")
+        db.session.commit()
+    sign_in_as_carer(client, carer, world.patient, level="P5")
+    refused = answer(client, TRIAGE_CARE, "deny")  # acting for someone needs P9: asked whom to see
+    assert refused.status_code == 302 and refused.headers["Location"].startswith("/choose-who")
+    assert choices_in_db(app) == []
+    authority = sign_in_as_carer(client, carer, world.patient, level="P9")
+    outbox.clear()
+    assert answer(client, TRIAGE_CARE, "deny").status_code == 302
+    [choice] = choices_in_db(app)
+    assert (choice.actor_kind, choice.authority_id) == ("representative", authority)
+    assert [m.template for m in outbox.sent] == ["choice-recorded-for-you"]
+    words = text_of(client.get("/your-choices").get_data(as_text=True))
+    assert "Not used You said no on" in words  # the carer made it: "you" is the carer

@@ -1,0 +1,96 @@
+"""Asking to act for someone (issue 7, point 3): the checks a request must pass.
+
+``request_authority`` matches the patient by NHS number, date of birth and postcode (the
+same match the details-and-code route uses), refuses acting for oneself, refuses parental
+responsibility for someone 16 or older, and checks the reference's shape for the basis.
+Each refusal is a ``RequestRefused`` with a ``field`` (which answer to fix) and a message
+fit to show; the edge keeps what was typed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from portal.data import authorities as data
+from portal.data.authorities import Authority
+from portal.domain import authority as rules
+from portal.domain.age import age_at
+from portal.domain.authority import AuthorityBasis, AuthorityState
+from portal.domain.errors import DomainError
+from portal.domain.nhs_number import NhsNumber
+from portal.services.authority import carer_actor, record_start
+from portal.services.one_time_codes import find_patient
+
+
+class RequestRefused(DomainError):
+    """A request the portal cannot accept. ``field`` names the answer to fix; ``code`` is one
+    of ``no-match``, ``self``, ``child-16-or-over``, ``bad-reference``, ``bad-court-order``,
+    ``already-held``."""
+
+    def __init__(self, field: str, code: str, message: str) -> None:
+        super().__init__(message)
+        self.field, self.code, self.message = field, code, message
+
+
+@dataclass(frozen=True)
+class AuthorityRequest:
+    """What the requester told us. ``reference`` is the OPG reference or access code (LPAs);
+    ``court_order_number`` the Court of Protection case number (deputies)."""
+
+    nhs_number: NhsNumber
+    date_of_birth: date
+    postcode: str
+    basis: AuthorityBasis
+    relationship: str
+    reference: str | None = None
+    court_order_number: str | None = None
+    evidence_path: str | None = None
+    evidence_type: str | None = None
+
+
+def request_authority(session: Session, account_id: uuid.UUID, self_patient_id: uuid.UUID | None,
+                      asked: AuthorityRequest, now: datetime) -> Authority:
+    """Record a new request (state ``requested``), audited; raises ``RequestRefused``."""
+    patient = find_patient(session, asked.nhs_number, asked.date_of_birth, asked.postcode)
+    if patient is None:
+        raise RequestRefused("nhs_number", "no-match",
+                             "We could not find this person. Check their NHS number, date of birth and postcode")
+    if patient.id == self_patient_id:
+        raise RequestRefused("nhs_number", "self", "You cannot ask to act for yourself")
+    if asked.basis is AuthorityBasis.PARENTAL_RESPONSIBILITY and age_at(patient.date_of_birth, now) >= 16:
+        raise RequestRefused("date_of_birth", "child-16-or-over",
+                             "Parental responsibility is only for a child under 16")
+    reference, order = _check_references(asked)
+    if _already_held(session, account_id, patient.id):
+        raise RequestRefused("nhs_number", "already-held", "You have already asked to act for this person")
+    authority = data.add_authority(session, Authority(
+        account_id=account_id, patient_id=patient.id, basis=asked.basis.value,
+        relationship_to_patient=asked.relationship.strip()[:100], state=AuthorityState.REQUESTED.value,
+        reference=reference, court_order_number=order, evidence_path=asked.evidence_path,
+        evidence_type=asked.evidence_type))
+    record_start(session, authority, carer_actor(account_id), now)
+    return authority
+
+
+def _check_references(asked: AuthorityRequest) -> tuple[str | None, str | None]:
+    reference = order = None
+    if rules.is_lpa(asked.basis):
+        reference = rules.normalise_lpa_reference(asked.reference or "")
+        if reference is None:
+            raise RequestRefused("reference", "bad-reference",
+                                 "Enter the LPA reference number or access code exactly as it is shown")
+    if asked.basis is AuthorityBasis.PERSONAL_WELFARE_DEPUTY:
+        order = rules.normalise_court_order_number(asked.court_order_number or "")
+        if order is None:
+            raise RequestRefused("court_order_number", "bad-court-order",
+                                 "Enter the court order number exactly as it is shown, like 12345678")
+    return reference, order
+
+
+def _already_held(session: Session, account_id: uuid.UUID, patient_id: uuid.UUID) -> bool:
+    return any(a.patient_id == patient_id and not rules.is_final(a.state)
+               for a in data.list_authorities_for_account(session, account_id))
