@@ -41,4 +41,6 @@ PATIENT_PAGES = {
     "history": ("/your-choices/history", "choices.history", "P5"),
     "AI used in your care": ("/ai-used-in-your-care", "care_record.ai_used", "P9"),
     "who checked your choices": ("/who-checked-your-choices", "care_record.who_checked", "P9"),
+    "your information": ("/your-information", "your_information.page", "P9"),
+    "download your information": ("/your-information/download", "your_information.download", "P9"),
 }
