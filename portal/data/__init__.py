@@ -4,7 +4,7 @@ Importing this package registers every model on ``Base.metadata`` (Alembic's tar
 Repositories flush; the request edge commits.
 """
 
-from portal.data import accounts, ai_use, audit, choices, people, register, sequences, staff  # noqa: F401  (register models)
+from portal.data import accounts, ai_use, audit, choices, disputes, people, register, sequences, staff  # noqa: F401  (register models)
 from portal.data.base import Base
 
 __all__ = ["Base"]
