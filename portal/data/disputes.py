@@ -166,3 +166,7 @@ def save_draft(session: Session, account_id: uuid.UUID, patient_id: uuid.UUID,
 def delete_draft(session: Session, draft: DisputeDraft) -> None:
     session.delete(draft)
     session.flush()
+
+
+def get_ai_use_event(session: Session, event_id: uuid.UUID) -> AiUseEvent | None:
+    return session.get(AiUseEvent, event_id)
