@@ -83,7 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal import staff
     from portal.api import fhir_device
     from portal.api import register as api_register
-    from portal.web import auth, care_record, choices, health, help, pages
+    from portal.web import auth, care_record, choices, disputes, health, help, pages
     from portal.web import register as register_pages
 
     app.register_blueprint(pages.bp)
@@ -93,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(register_pages.bp)
     app.register_blueprint(choices.bp)
     app.register_blueprint(care_record.bp)
+    app.register_blueprint(disputes.bp)
     app.register_blueprint(help.bp)
     app.register_blueprint(api_register.bp)
     app.register_blueprint(fhir_device.bp)

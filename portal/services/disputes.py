@@ -106,6 +106,37 @@ def patient_uses_tool(session: Session, patient_id: uuid.UUID, tool_id: uuid.UUI
     return any(tool.id == tool_id for tool in register_data.list_tools_for_patient(session, patient_id))
 
 
+def tool_by_slug(session: Session, slug: str | None) -> register_data.AiTool | None:
+    return register_data.get_tool_by_slug(session, slug) if slug else None
+
+
+def tool_options(session: Session, patient_id: uuid.UUID) -> tuple[list[register_data.AiTool], list[register_data.AiTool]]:
+    """(tools the patient's organisations use, every other live tool), each by name."""
+    used = register_data.list_tools_for_patient(session, patient_id)
+    used_ids = {tool.id for tool in used}
+    return used, [tool for tool in register_data.list_tools(session) if tool.id not in used_ids]
+
+
+def check_tool(session: Session, patient_id: uuid.UUID, slug: str | None, confirmed: bool) -> register_data.AiTool:
+    """The tool; ``InvalidDispute`` (tool) if unknown, (confirm_tool) if the patient's
+    organisations do not use it and the patient has not confirmed."""
+    tool = tool_by_slug(session, slug)
+    if tool is None:
+        raise InvalidDispute("tool", "missing", "Select the AI tool")
+    if not confirmed and not patient_uses_tool(session, patient_id, tool.id):
+        raise InvalidDispute("confirm_tool", "missing",
+                             "Confirm you want to ask about a tool your NHS organisations do not use")
+    return tool
+
+
+def default_contact(session: Session, patient_id: uuid.UUID) -> str | None:
+    """The contact preference to suggest from the record: email, else phone, else none."""
+    patient = people.get_patient(session, patient_id)
+    if patient is None:
+        return None
+    return "email" if patient.email else ("phone" if patient.mobile else None)
+
+
 def event_for_patient(session: Session, patient_id: uuid.UUID, event_id: str | None) -> dispute_data.AiUseEvent:
     """The AI-use event if it is this patient's and visible now; ``NotFound`` otherwise."""
     try:
