@@ -15,11 +15,14 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from portal.data import disputes as dispute_data
+from portal.data import register as register_data
 from portal.data.disputes import Dispute
+from portal.data.people import Organisation
 from portal.domain.disputes import DisputeStatus, is_closed, next_status
 from portal.domain.errors import InvalidTransition, NotFound
 from portal.domain.references import normalise_reference
-from portal.services import audit
+from portal.services import audit, choice_history, decisions
+from portal.services.choice_history import HistoryEntry
 from portal.services.disputes import REFERENCE_PREFIX, WHY_LIMIT, InvalidDispute, add_event, move, tell_patient
 
 REVIEWER_ROLE = "dispute-reviewer"
@@ -132,3 +135,26 @@ def _text(value: str | None, field: str, message: str) -> str:
     if len(text) > WHY_LIMIT:
         raise InvalidDispute(field, "too-long", "This must be 5,000 characters or fewer")
     return text
+
+
+def queue_options(session: Session) -> tuple[list[register_data.AiTool], list[Organisation]]:
+    """(live tools, organisations that deploy one) for the queue's filters, by name."""
+    return register_data.list_tools(session), register_data.list_deploying_organisations(session)
+
+
+@dataclass(frozen=True)
+class ToolChoices:
+    """The patient's choices about the dispute's tool: what applies now per purpose
+    (purpose, decision, basis) and every choice about it or about all tools, newest first."""
+
+    current: list[tuple[str, str, str]]
+    history: list[HistoryEntry]
+
+
+def choices_for_tool(session: Session, patient_id: uuid.UUID, tool_slug: str) -> ToolChoices:
+    decided = decisions.decisions_for_patient_id(session, patient_id)
+    current = [(str(purpose), str(effective.decision), str(effective.basis))
+               for (slug, purpose), effective in sorted(decided.decisions.items()) if slug == tool_slug]
+    history = [entry for entry in choice_history.history_for_patient(session, patient_id)
+               if entry.tool_slug in (tool_slug, None)]
+    return ToolChoices(current, history)
