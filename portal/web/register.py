@@ -18,6 +18,7 @@ from portal.access import public
 from portal.domain.errors import NotFound
 from portal.extensions import db
 from portal.security import mark_no_store
+from portal.services import disputes as dispute_service
 from portal.services import register
 from portal.web.guards import current_viewer
 
@@ -81,4 +82,5 @@ def tool(slug: str) -> str:
         found = register.get_tool(db.session, slug)
     except NotFound:
         abort(404)
-    return render_template("register/tool.html", tool=found, locale=_locale())
+    counts = dispute_service.counts_for_tool(db.session, found.id)
+    return render_template("register/tool.html", tool=found, locale=_locale(), dispute_counts=counts)

@@ -158,3 +158,21 @@ def test_at_p5_the_status_page_shows_the_status_only(app, client, dworld, db_ses
 
 def test_someone_elses_reference_is_not_found(signed_in):
     assert signed_in.get("/disputes/AID-2222-3333").status_code == 404
+
+
+def test_an_objection_to_a_tool_skips_the_date_and_is_marked_as_an_objection(signed_in, dworld):
+    start = post(signed_in, "/disputes/new?tool=chest-x-ray-triage&kind=objection", {})
+    assert start.headers["Location"].endswith("/disputes/new/why")
+    assert post(signed_in, "/disputes/new/why", {"why": "I do not want it."}).headers["Location"].endswith("/outcomes")
+    assert post(signed_in, "/disputes/new/outcomes", {"outcomes": ["explanation"]}).status_code == 302
+    assert post(signed_in, "/disputes/new/contact", {"contact": "portal"}).status_code == 302
+    response, _key = submit(signed_in)
+    assert response.status_code == 302
+    assert db.session.execute(select(Dispute.kind)).scalar_one() == "objection"
+
+
+def test_the_tool_page_shows_counts_under_5_as_fewer_than_5(client, dworld, db_session):
+    db_session.commit()
+    html = client.get("/ai-tools/chest-x-ray-triage").get_data(as_text=True)
+    assert "Requests for review in the last 12 months" in html
+    assert "Asked for: fewer than 5" in html and "Upheld: fewer than 5" in html
