@@ -78,7 +78,9 @@ def _save(answers: dict[str, Any]) -> None:
 @patient_required("P5")
 def index() -> str:
     viewer = _viewer()
-    return render_template("disputes/index.html", disputes=service.list_for_patient(db.session, viewer.subject_patient_id))
+    draft_key, _answers_so_far = service.draft_answers(db.session, viewer.account_id, viewer.subject_patient_id)
+    return render_template("disputes/index.html", disputes=service.list_for_patient(db.session, viewer.subject_patient_id),
+                           has_draft=draft_key is not None)
 
 
 @bp.route("/disputes/new", methods=["GET", "POST"])
@@ -104,7 +106,9 @@ def new() -> Page:
         service.save_step(db.session, viewer.account_id, viewer.subject_patient_id, start, start=True)
         db.session.commit()
         return redirect(url_for(".step", name=_first_step(start)))
-    return render_template("disputes/start.html", form=form, event=event, tool=tool, kind=kind)
+    draft_key, _answers_so_far = service.draft_answers(db.session, viewer.account_id, viewer.subject_patient_id)
+    return render_template("disputes/start.html", form=form, event=event, tool=tool, kind=kind,
+                           has_draft=draft_key is not None)
 
 
 def _first_step(answers: dict[str, Any]) -> str:

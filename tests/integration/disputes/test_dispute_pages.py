@@ -176,3 +176,11 @@ def test_the_tool_page_shows_counts_under_5_as_fewer_than_5(client, dworld, db_s
     html = client.get("/ai-tools/chest-x-ray-triage").get_data(as_text=True)
     assert "Requests for review in the last 12 months" in html
     assert "Asked for: fewer than 5" in html and "Upheld: fewer than 5" in html
+
+
+def test_after_signing_out_and_in_again_the_saved_answers_are_still_there(app, signed_in, dworld):
+    start_from_event(signed_in, dworld)
+    post(signed_in, "/disputes/new/why", {"why": "Words I do not want to lose."})
+    again = sign_in_as(app, dworld.patient, "P9")
+    assert "You have a request you have not sent yet." in again.get("/disputes").get_data(as_text=True)
+    assert "Words I do not want to lose." in again.get("/disputes/new/check").get_data(as_text=True)
