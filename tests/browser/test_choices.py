@@ -71,7 +71,7 @@ def follow(page: Page, selector: str) -> None:
 
 def choose(page: Page, value: str) -> None:
     page.locator(f'input[name="decision"][value="{value}"]').check()
-    follow(page, "form button[type=submit]")
+    follow(page, "main form button[type=submit]")
 
 
 def decision_text(page: Page, tool: str, purpose: str) -> str:
@@ -171,7 +171,7 @@ def test_without_javascript_the_whole_journey_works(no_js_page, base_url, live_a
     page = no_js_page
     sign_in(page, live_app, base_url, patient_id)
     page.goto(f"{base_url}/your-choices/ai-tools/{TRIAGE}/care")
-    follow(page, "form button[type=submit]")  # no answer: the error summary
+    follow(page, "main form button[type=submit]")  # no answer: the error summary
     assert page.title().startswith("Error: ")
     assert page.locator(".nhsuk-error-summary a[href='#decision']").count() == 1
     choose(page, "deny")
