@@ -83,7 +83,17 @@ def _register_blueprints(app: Flask) -> None:
     from portal import api, staff
     from portal.api import fhir_device
     from portal.api import register as api_register
-    from portal.web import auth, care_record, carers, choices, health, help, pages, your_information
+    from portal.web import (
+        auth,
+        care_record,
+        carers,
+        choices,
+        disputes,
+        health,
+        help,
+        pages,
+        your_information,
+    )
     from portal.web import register as register_pages
 
     app.register_blueprint(pages.bp)
@@ -95,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(care_record.bp)
     app.register_blueprint(your_information.bp)
     app.register_blueprint(carers.bp)
+    app.register_blueprint(disputes.bp)
     app.register_blueprint(help.bp)
     api.init_app(app)
     app.register_blueprint(api_register.bp)

@@ -1,7 +1,7 @@
 """Carers' authorities, their events and capacity notes (issue 7).
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-30
 """
 
@@ -12,7 +12,7 @@ from portal.data.base import UtcDateTime
 
 
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

@@ -13,6 +13,7 @@ from portal.data import (  # noqa: F401  (register models)
     authorities,
     choices,
     decision_changes,
+    disputes,
     durability,
     patient_lookup,
     people,

@@ -19,6 +19,7 @@ from portal.domain.errors import NotFound
 from portal.extensions import db
 from portal.security import mark_no_store
 from portal.services import conflicts, register
+from portal.services import disputes as dispute_service
 from portal.web.guards import current_viewer
 
 bp = Blueprint("register", __name__)
@@ -83,4 +84,5 @@ def tool(slug: str) -> str:
         abort(404)
     counts = conflicts.counts_for_tool(db.session, found.id)
     return render_template("register/tool.html", tool=found, locale=_locale(), conflict_counts=counts,
-                           small_number=conflicts.SMALL_NUMBER)
+                           small_number=conflicts.SMALL_NUMBER,
+                           dispute_counts=dispute_service.counts_for_tool(db.session, found.id))

@@ -44,8 +44,8 @@ def test_ai_use_is_shown_newest_first_from_its_visible_from_date_with_conflicts_
     assert words.count("Used although you said no") == 1
     assert words.index("Used although you said no") < words.index("Chest X-ray checker")
     assert "Not visible yet." not in words and "Someone else's scan." not in words
-    assert "Dispute this" not in words  # the disputes journey is not built yet: plain words instead
-    assert "ask for a review" in words
+    assert words.count("Dispute this") == 2  # one link per visible use, to the disputes journey
+    assert "/disputes/new?event=" in response.get_data(as_text=True)
 
 
 def test_no_ai_use_yet(client, signed_in):

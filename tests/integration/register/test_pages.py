@@ -98,7 +98,8 @@ def test_an_unknown_organisation_is_an_error_that_still_shows_every_tool(client)
 def test_a_tool_page_gives_the_plain_overview_first_then_detail_then_sources(client):
     html = page(client, "/ai-tools/skin-analytics-derm")
     assert headings(html, 1) == ["Skin spot checker for suspected skin cancer"]
-    assert headings(html, 2) == ["What it does", "Can you say no?", "Who checks the result", "More detail",
+    assert headings(html, 2) == ["What it does", "Can you say no?", "Who checks the result",
+                                 "Requests for review in the last 12 months", "More detail",
                                  "Used after someone said no", "Evidence and sources"]
     text = words(main(html))
     assert text.index("Nobody has checked these facts yet.") < text.index("What it does")
