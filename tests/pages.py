@@ -43,4 +43,11 @@ PATIENT_PAGES = {
     "who checked your choices": ("/who-checked-your-choices", "care_record.who_checked", "P9"),
     "your information": ("/your-information", "your_information.page", "P9"),
     "download your information": ("/your-information/download", "your_information.download", "P9"),
+    "your requests for review": ("/disputes", "disputes.index", "P5"),
+    "ask for a review": ("/disputes/new", "disputes.new", "P5"),
+    "a question about the review": ("/disputes/new/{name}", "disputes.step", "P5"),
+    "check your answers": ("/disputes/new/check", "disputes.check", "P5"),
+    "request sent": ("/disputes/{reference}/confirmation", "disputes.confirmation", "P5"),
+    "a request for review": ("/disputes/{reference}", "disputes.status", "P5"),
+    "withdraw a request": ("/disputes/{reference}/withdraw", "disputes.withdraw", "P5"),
 }

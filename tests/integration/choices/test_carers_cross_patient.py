@@ -68,7 +68,7 @@ def test_a_carer_for_a_gets_404_for_every_thing_of_b_and_nothing_changes(app, cl
     outbox.clear()
     before = count_b(app, two_patients["b_id"])
     fill = {"reference": two_patients["b_reference"], "tool": "chest-x-ray-triage", "slug": "chest-x-ray-triage",
-            "purpose": "care"}
+            "purpose": "care", "name": "tool"}
     b_words = ["Bethan", "Morgan", two_patients["b_nhs"], two_patients["b_reference"], "secret summary"]
     checked = []
     for path, endpoint, methods in patient_routes(app):
