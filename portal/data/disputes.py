@@ -14,7 +14,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, func, select
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from portal.data.ai_use import AiUseEvent
@@ -170,3 +170,10 @@ def delete_draft(session: Session, draft: DisputeDraft) -> None:
 
 def get_ai_use_event(session: Session, event_id: uuid.UUID) -> AiUseEvent | None:
     return session.get(AiUseEvent, event_id)
+
+
+def delete_abandoned_drafts(session: Session, inactive_before: datetime) -> int:
+    """Delete drafts not touched since ``inactive_before`` (retention: RETAIN_DRAFTS_DAYS);
+    returns how many. Sent disputes are never touched."""
+    result = session.execute(delete(DisputeDraft).where(DisputeDraft.updated_at_utc < inactive_before))
+    return result.rowcount or 0
