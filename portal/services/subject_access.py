@@ -10,7 +10,6 @@ actor; the audit event holds no personal data beyond the patient id.
 
 from __future__ import annotations
 
-import importlib
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
@@ -22,6 +21,8 @@ from portal.data import accounts as accounts_data
 from portal.data import ai_use as ai_use_data
 from portal.data import audit as audit_data
 from portal.data import choices as choices_data
+from portal.data import authorities as authority_data
+from portal.data import disputes as dispute_data
 from portal.data import people
 from portal.data.people import Patient
 from portal.domain.errors import NotFound
@@ -30,10 +31,6 @@ from portal.services import audit
 
 EXPORT_ACTION = "subject-access.exported"
 MAX_AUDIT_EVENTS = 10_000
-OPTIONAL_SECTIONS = (
-    ("authorities", "portal.data.authorities", "list_authorities_for_patient"),
-    ("disputes", "portal.data.disputes", "list_disputes_for_patient"),
-)
 
 
 def _when(value: datetime | date | None) -> str | None:
@@ -82,23 +79,34 @@ def _accounts(session: Session, patient: Patient) -> list[dict[str, Any]]:
             for a in accounts_data.list_accounts_for_patient(session, patient.id)]
 
 
+def _authorities(session: Session, patient: Patient) -> list[dict[str, Any]]:
+    """Everyone who asked to act, or acts, for the patient, and on what basis."""
+    return [{
+        "basis": a.basis, "relationship": a.relationship_to_patient, "state": a.state,
+        "reference": a.reference, "court_order_number": a.court_order_number,
+        "lpa_registered": a.lpa_registered, "attorneys_act": a.attorneys_act, "restrictions": a.restrictions,
+        "ends_on": _when(a.ends_on), "review_on": _when(a.review_on), "evidence_type": a.evidence_type,
+        "explanation": a.explanation, "reason": a.reason, "asked_at": _when(a.created_at_utc),
+    } for a in authority_data.list_authorities_for_patient(session, patient.id)]
+
+
+def _disputes(session: Session, patient: Patient) -> list[dict[str, Any]]:
+    """Requests for review, with what the patient wrote and was told (never the staff's
+    internal note, which the dispute pages never show either)."""
+    return [{
+        "reference": d.reference, "kind": d.kind, "status": d.status, "happened_on": _when(d.happened_on),
+        "where": d.where_text, "why": d.why, "outcomes_wanted": list(d.outcomes_wanted),
+        "contact_preference": d.contact_preference, "received_on": _when(d.received_on),
+        "acknowledge_due_on": _when(d.acknowledge_due_on), "decide_due_on": _when(d.decide_due_on),
+        "outcome_explanation": d.outcome_explanation, "closed_at": _when(d.closed_at_utc),
+    } for d in dispute_data.list_disputes_for_patient(session, patient.id)]
+
+
 SECTIONS: tuple[tuple[str, Callable[[Session, Patient], Any]], ...] = (
     ("your_details", _details), ("sign_in_accounts", _accounts), ("choices", _choices),
-    ("ai_use", _ai_use), ("who_checked_or_changed", _audit),
+    ("ai_use", _ai_use), ("authorities", _authorities), ("disputes", _disputes),
+    ("who_checked_or_changed", _audit),
 )
-
-
-def _optional_sections(session: Session, patient: Patient) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for name, module_name, function_name in OPTIONAL_SECTIONS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError:
-            continue
-        lister = getattr(module, function_name, None)
-        if callable(lister):
-            found[name] = [row.export() if hasattr(row, "export") else row for row in lister(session, patient.id)]
-    return found
 
 
 def export_patient(session: Session, patient_id: uuid.UUID, actor: audit.Actor, now: datetime) -> dict[str, Any]:
@@ -109,7 +117,6 @@ def export_patient(session: Session, patient_id: uuid.UUID, actor: audit.Actor, 
     export: dict[str, Any] = {"exported_at": now.isoformat()}
     for name, section in SECTIONS:
         export[name] = section(session, patient)
-    export.update(_optional_sections(session, patient))
     audit.record(session, actor, EXPORT_ACTION, patient_id=patient.id, details={"sections": sorted(export)})
     return export
 

@@ -76,3 +76,30 @@ def test_a_p5_session_is_asked_to_prove_identity_first(app, conflicts_world):
     for path in ("/your-information", "/your-information/download"):
         assert client.get(path).status_code in (302, 303)
     assert _audit_count(app, "subject-access.exported") == 0
+
+
+def test_the_export_includes_the_patients_disputes_as_plain_data_without_the_internal_note(app, db_session):
+    """A patient with a request for review gets it in the JSON export (never a staff note)."""
+    import json
+    from datetime import UTC, date, datetime
+
+    from portal.data.disputes import Dispute
+    from portal.services import audit as audit_service
+    from portal.services import subject_access
+    from tests.factories import make_patient, make_tool
+
+    patient = make_patient(db_session)
+    tool = make_tool(db_session, "export-tool")
+    db_session.add(Dispute(
+        reference="AID-2222-3333", submission_key="k" * 64, patient_id=patient.id, kind="dispute",
+        tool_id=tool.id, why="The scan reading was wrong.", outcomes_wanted=["review"],
+        contact_preference="portal", status="received", nation="england", received_on=date(2026, 11, 2),
+        acknowledge_due_on=date(2026, 11, 5), decide_due_on=date(2026, 11, 30),
+        internal_note="staff only"))
+    db_session.flush()
+    export = subject_access.export_patient(db_session, patient.id, audit_service.SYSTEM, datetime.now(UTC))
+    text = json.dumps(export)
+    assert export["disputes"][0]["reference"] == "AID-2222-3333"
+    assert export["disputes"][0]["why"] == "The scan reading was wrong."
+    assert export["authorities"] == []
+    assert "staff only" not in text
