@@ -223,8 +223,6 @@ def purge() -> None:
     db.session.commit()
     for kind, count in report.removed.items():
         click.echo(f"Removed {count} {kind}.")
-    for kind in report.skipped:
-        click.echo(f"Skipped {kind}: not in this version of the portal.")
     click.echo("Choices and audit events are never removed by purge.")
 
 

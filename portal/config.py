@@ -107,10 +107,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RETAIN_DRAFTS_DAYS", "30", False,
             "Unfinished requests for review are deleted after this many days without activity."),
     Setting("RETAIN_REJECTED_UPLOADS_DAYS", "30", False,
-            "Evidence uploaded for a rejected carer request is deleted this many days after rejection."),
+            "Evidence uploaded with a carer's request that was rejected or withdrawn is deleted this "
+            "many days later (the request and its history stay)."),
     Setting("RETAIN_RECORDS_YEARS", "8", False,
             "Choices and audit events are kept for this many years (stated in the privacy notice; "
             "purge never deletes them)."),
+    Setting("EVIDENCE_UPLOAD_DIR", "instance/uploads", True,
+            "Where evidence uploaded with carers' requests is stored (relative paths are from the "
+            "project). Keep it off the web root, backed up, and shared by every app server and "
+            "the one that runs `flask portal purge`."),
 )
 RETENTION_SETTINGS = ("RETAIN_ONE_TIME_CODES_MINUTES", "RETAIN_ENDED_SESSIONS_HOURS", "RETAIN_DRAFTS_DAYS",
                       "RETAIN_REJECTED_UPLOADS_DAYS", "RETAIN_RECORDS_YEARS")
@@ -190,6 +195,7 @@ def load(environ: dict[str, str] | None = None) -> dict[str, object]:
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
         **_sign_in_settings(env, environ),
         **_retention_settings(environ),
+        "EVIDENCE_UPLOAD_DIR": _project_path(_env("EVIDENCE_UPLOAD_DIR", environ) or "instance/uploads"),
     }
 
 

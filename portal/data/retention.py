@@ -9,11 +9,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CursorResult, delete, or_
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import CursorResult, delete, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from portal.data.accounts import AccountSession, OneTimeCode
+from portal.data.authorities import Authority, AuthorityEvent
 from portal.data.staff import StaffSession
+
+CLOSED_REQUEST_STATES = ("rejected", "withdrawn")
 
 
 def delete_spent_one_time_codes(session: Session, sent_before: datetime) -> int:
@@ -38,3 +44,25 @@ def delete_finished_sessions(session: Session, ended_before: datetime, idle_befo
 
 def _rows(result: object) -> int:
     return result.rowcount if isinstance(result, CursorResult) else 0
+
+
+def list_expired_evidence(session: Session, closed_before: datetime) -> Sequence[tuple[uuid.UUID, str]]:
+    """(authority id, stored file name) of every rejected or withdrawn request that still
+    holds an evidence file and reached that state before ``closed_before``; oldest first."""
+    closed = exists().where(AuthorityEvent.authority_id == Authority.id,
+                            AuthorityEvent.to_state == Authority.state,
+                            AuthorityEvent.at_utc < closed_before)
+    statement = (select(Authority.id, Authority.evidence_path)
+                 .where(Authority.state.in_(CLOSED_REQUEST_STATES), Authority.evidence_path.is_not(None), closed)
+                 .order_by(Authority.created_at_utc, Authority.id))
+    return [(row.id, row.evidence_path) for row in session.execute(statement)]
+
+
+def forget_evidence(session: Session, authority_id: uuid.UUID, name: str) -> bool:
+    """Clear the request's evidence file name and type if it still holds ``name``. True for
+    the one run that cleared it; a second run, or one that waited on the first, gets False."""
+    statement = (update(Authority)
+                 .where(Authority.id == authority_id, Authority.evidence_path == name,
+                        Authority.state.in_(CLOSED_REQUEST_STATES))
+                 .values(evidence_path=None, evidence_type=None))
+    return _rows(session.execute(statement, execution_options={"synchronize_session": False})) == 1

@@ -3,8 +3,9 @@
 The type is decided from the file's first bytes (its "magic number"), never from its name or
 the browser's claim: ``%PDF-`` (PDF, ISO 32000), ``FF D8 FF`` (JPEG, ISO/IEC 10918) and
 ``89 50 4E 47 0D 0A 1A 0A`` (PNG, RFC 2083). Files are stored under a directory outside
-``static/`` with a random name, and read back only through ``read_evidence``; the edge decides
-who may (the requester and verifiers).
+``static/`` (setting ``EVIDENCE_UPLOAD_DIR``) with a random name, and read back only through
+``read_evidence``; the edge decides who may (the requester and verifiers). ``delete_evidence``
+removes one when the retention schedule says so (``portal.services.retention``).
 """
 
 from __future__ import annotations
@@ -54,3 +55,15 @@ def read_evidence(directory: Path, name: str) -> bytes | None:
         return None
     path = directory / name
     return path.read_bytes() if path.is_file() else None
+
+
+def delete_evidence(directory: Path, name: str) -> bool:
+    """Delete the stored file ``name`` (a bare stored name: anything with a path is refused and
+    nothing is touched). True if a file was deleted; False if it was already gone or refused."""
+    if not name or Path(name).name != name or name in (".", ".."):
+        return False
+    try:
+        (directory / name).unlink()
+    except FileNotFoundError:
+        return False
+    return True
