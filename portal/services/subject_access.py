@@ -6,6 +6,12 @@ journeys built elsewhere (authorities, disputes) run when their data module offe
 ``list_<name>_for_patient(session, patient_id)`` returning rows with ``export()``, and are
 left out otherwise. The export itself is audited (``subject-access.exported``) by the caller's
 actor; the audit event holds no personal data beyond the patient id.
+
+The patient's own online copy holds back AI-use reports not yet visible to them (their
+``visible_from``, by default 14 days after the use, gives the clinician time to tell them
+first: hazard HAZ-007); it says how many are held back (``ai_use_held_back``). A formal
+request answered by staff (``flask portal export-patient``) includes them: staff apply the
+serious harm test (Data Protection Act 2018 Schedule 3 Part 2 paragraph 5) with the clinician.
 """
 
 from __future__ import annotations
@@ -58,12 +64,17 @@ def _choices(session: Session, patient: Patient) -> list[dict[str, Any]]:
 
 
 def _ai_use(session: Session, patient: Patient) -> list[dict[str, Any]]:
-    return [{
+    return [_ai_use_row(e) for e in ai_use_data.list_ai_use_for_patient(session, patient.id)]
+
+
+def _ai_use_row(e: ai_use_data.AiUseEvent) -> dict[str, Any]:
+    return {
         "tool": e.tool.slug, "organisation": e.organisation.name, "service": e.service, "purpose": e.purpose,
         "used_at": _when(e.used_at_utc), "visible_from": _when(e.visible_from_utc), "what_it_did": e.plain_summary,
-        "decision_at_the_time": e.decision_at_time, "against_your_wishes": e.conflict,
+        "decision_at_the_time": e.decision_at_time, "basis_at_the_time": e.basis_at_time,
+        "against_your_wishes": e.conflict,
         "what_staff_found": e.conflict_finding if e.conflict_status == "closed" else None,
-    } for e in ai_use_data.list_ai_use_for_patient(session, patient.id)]
+    }
 
 
 def _audit(session: Session, patient: Patient) -> list[dict[str, Any]]:
@@ -109,14 +120,22 @@ SECTIONS: tuple[tuple[str, Callable[[Session, Patient], Any]], ...] = (
 )
 
 
-def export_patient(session: Session, patient_id: uuid.UUID, actor: audit.Actor, now: datetime) -> dict[str, Any]:
-    """Everything held about the patient, audited. Raises ``NotFound``."""
+def export_patient(session: Session, patient_id: uuid.UUID, actor: audit.Actor, now: datetime, *,
+                   hold_back_unreleased: bool = False) -> dict[str, Any]:
+    """Everything held about the patient, audited. ``hold_back_unreleased``: leave out AI-use
+    reports whose ``visible_from`` is after ``now`` (the patient's own copy) and count them in
+    ``ai_use_held_back``. Raises ``NotFound``."""
     patient = people.get_patient(session, patient_id)
     if patient is None:
         raise NotFound("no such patient")
     export: dict[str, Any] = {"exported_at": now.isoformat()}
     for name, section in SECTIONS:
         export[name] = section(session, patient)
+    export["ai_use_held_back"] = 0
+    if hold_back_unreleased:
+        events = ai_use_data.list_ai_use_for_patient(session, patient.id)
+        export["ai_use"] = [_ai_use_row(e) for e in events if e.visible_from_utc <= now]
+        export["ai_use_held_back"] = len(events) - len(export["ai_use"])
     audit.record(session, actor, EXPORT_ACTION, patient_id=patient.id, details={"sections": sorted(export)})
     return export
 

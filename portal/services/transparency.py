@@ -35,7 +35,10 @@ MAX_CHECKS_SHOWN = 200
 @dataclass(frozen=True)
 class AiUseItem:
     """One use of an AI tool in the patient's care. ``conflict`` marks a use although the
-    patient had said no at the time; ``finding`` is what staff found, once they looked."""
+    decision at the time was no; ``basis_at_time`` says why it was no (``choice``: they said no
+    to this tool; ``all-tools-choice``: to all AI tools; ``default-opt-in``: the tool needs
+    their agreement and they had not given it); ``finding`` is what staff found, once they
+    closed the report (None while it is open)."""
 
     id: uuid.UUID
     tool_slug: str
@@ -47,6 +50,7 @@ class AiUseItem:
     summary: str
     conflict: bool
     finding: str | None
+    basis_at_time: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,7 @@ def ai_use_timeline(session: Session, patient_id: uuid.UUID, now: datetime | Non
         organisation_name=event.organisation.name, service=event.service,
         summary=event.plain_summary, conflict=event.conflict,
         finding=event.conflict_finding if event.conflict_status == "closed" else None,
+        basis_at_time=event.basis_at_time,
     ) for event in events]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 
 from flask import abort, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from portal.domain.errors import InvalidTransition, NotFound
@@ -18,13 +19,41 @@ from portal.staff.forms import CloseConflictForm
 from portal.staff.guards import staff_required
 from portal.staff.session import current_staff
 
+# The decision then in force, in words: (decision, basis) as stored on the report.
+DECISION_THEN = {
+    ("deny", "choice"): _l("No. The person had said no to this tool"),
+    ("deny", "all-tools-choice"): _l("No. The person had said no to all AI tools for this use"),
+    ("deny", "default-opt-in"): _l("No. This tool needs the person's agreement, and they had not given it"),
+    ("permit", "choice"): _l("Yes. The person had said yes to this tool"),
+    ("permit", "default-opt-out"): _l("Yes. The person had not said no"),
+    ("permit", "no-choice"): _l("Yes. People cannot say no to this use"),
+}
+PURPOSES = {
+    "care": _l("In decisions about their care"),
+    "improvement": _l("To train or improve the tool"),
+    "research": _l("For research"),
+}
+STATUSES = {"open": _l("Open: being looked into"), "closed": _l("Closed")}
+
+
+def words_for(table: dict, key: object) -> str:  # type: ignore[type-arg]
+    """The plain words for a stored code; an unknown code (a newer version's) is shown as it is."""
+    return str(table.get(key, key))
+
+
+def _render(template: str, **context: object) -> str:
+    return render_template(template, decision_then=lambda item: words_for(
+        DECISION_THEN, (item.decision_at_time, item.basis_at_time)),
+        purpose_words=lambda code: words_for(PURPOSES, code),
+        status_words=lambda code: words_for(STATUSES, code), **context)
+
 
 @bp.get("/conflicts")
 @staff_required("auditor")
 def conflict_queue() -> str:
     show_closed = request.args.get("show") == "closed"
     items = conflicts.list_conflicts(db.session, "closed" if show_closed else "open")
-    return render_template("staff/conflicts.html", items=items, show_closed=show_closed)
+    return _render("staff/conflicts.html", items=items, show_closed=show_closed)
 
 
 @bp.route("/conflicts/<uuid:event_id>", methods=["GET", "POST"])
@@ -46,4 +75,4 @@ def conflict(event_id: uuid.UUID) -> str | Response:
             return redirect(url_for("staff.conflict", event_id=event_id))
         db.session.commit()
         return redirect(url_for("staff.conflict_queue", closed="yes"))
-    return render_template("staff/conflict.html", item=item, form=form)
+    return _render("staff/conflict.html", item=item, form=form)

@@ -63,16 +63,34 @@ class CloseConflictForm(FlaskForm):
                     Length(max=2000, message=_l("What you found must be 2,000 characters or fewer"))])
 
 
+class TypedDateField(DateField):
+    """A date typed as year-month-day (``2026-11-30``). Anything else gives ``message`` (plain
+    and translated) instead of WTForms' English "Not a valid date value."; what was typed stays
+    in ``raw_data`` for the page to show again."""
+
+    def __init__(self, label: Any = None, validators: Any = None, *, message: Any, **kwargs: Any) -> None:
+        super().__init__(label, validators, **kwargs)
+        self.message = message
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata([value.strip() if isinstance(value, str) else value for value in valuelist])
+        except ValueError:
+            raise ValueError(str(self.message)) from None
+
+
 class AuditSearchForm(FlaskForm):
     """Search the audit trail. Posted, so an NHS number never appears in a URL."""
 
     nhs_number = StringField(_l("Patient's NHS number"), validators=[Optional()])
     client_id = StringField(_l("API client id"), validators=[Optional()])
     staff_email = StringField(_l("Staff member's work email address"), validators=[Optional()])
-    date_from = DateField(_l("From (date, UK time)"), validators=[Optional()],
-                          description=_l("For example, 2026-11-30"))
-    date_to = DateField(_l("To (date, UK time, included)"), validators=[Optional()],
-                        description=_l("For example, 2026-11-30"))
+    date_from = TypedDateField(_l("From (date, UK time)"), validators=[Optional()],
+                               description=_l("For example, 2026-11-30"),
+                               message=_l("Enter the start date as year, month and day, for example 2026-11-30"))
+    date_to = TypedDateField(_l("To (date, UK time, included)"), validators=[Optional()],
+                             description=_l("For example, 2026-11-30"),
+                             message=_l("Enter the end date as year, month and day, for example 2026-11-30"))
 
     def validate_client_id(self, field: StringField) -> None:
         if field.data and self.staff_email.data:

@@ -27,7 +27,8 @@ def accessibility() -> str:
 def privacy() -> str:
     config = current_app.config
     return render_template("pages/privacy.html", organisation=config["ORGANISATION_NAME"],
-                           retention={name: config[name] for name in RETENTION_SETTINGS})
+                           retention={name: config[name] for name in RETENTION_SETTINGS},
+                           help_address=config.get("HELP_POSTAL_ADDRESS"), help_phone=config.get("HELP_PHONE"))
 
 
 @bp.get("/cookies")

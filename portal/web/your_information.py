@@ -32,7 +32,8 @@ def _export() -> dict[str, object]:
     if viewer is None or viewer.self_patient_id is None:
         abort(404)
     export = subject_access.export_patient(db.session, viewer.self_patient_id,
-                                           audit.Actor("patient", str(viewer.account_id)), datetime.now(UTC))
+                                           audit.Actor("patient", str(viewer.account_id)), datetime.now(UTC),
+                                           hold_back_unreleased=True)
     db.session.commit()
     return export
 

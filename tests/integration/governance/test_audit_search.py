@@ -89,7 +89,9 @@ def test_search_by_staff_member(app, client, trail):
     ({"staff_email": "nobody@trust.example.org"}, "No staff member has this email address"),
     ({"client_id": "c", "staff_email": "a@trust.example.org"}, "Search by an API client or a staff member, not both"),
     ({"date_from": "2026-02-02", "date_to": "2026-02-01"}, "The end date must be the same as or after the start date"),
-    ({"date_from": "yesterday"}, "Not a valid date value."),
+    ({"date_from": "yesterday"}, "Enter the start date as year, month and day, for example 2026-11-30"),
+    ({"date_to": "31/12/2026"}, "Enter the end date as year, month and day, for example 2026-11-30"),
+    ({"date_from": "2026-02-30"}, "Enter the start date as year, month and day, for example 2026-11-30"),
 ])
 def test_bad_searches_say_what_is_wrong_and_keep_what_was_typed(client, trail, fields, message):
     sign_in_staff(client, "auditor")
@@ -102,3 +104,17 @@ def test_bad_searches_say_what_is_wrong_and_keep_what_was_typed(client, trail, f
 def test_only_auditors_can_search(client, trail):
     sign_in_staff(client, "dispute-reviewer")
     assert client.get("/staff/audit").status_code == 403
+
+
+@pytest.mark.parametrize(("language", "english"), [
+    ("cy", "Enter the start date as year, month and day, for example 2026-11-30"),
+    ("ur", "Enter the start date as year, month and day, for example 2026-11-30"),
+])
+def test_a_bad_date_is_explained_in_the_page_language_and_kept(client, trail, language, english):
+    sign_in_staff(client, "auditor")
+    client.get(f"/staff/audit?lang={language}")
+    html = _search(client, date_from="yesterday", nhs_number=trail.patient.nhs_number)
+    assert f'lang="{language}"' in html and "<title>" in html
+    assert english not in html and "Not a valid date value" not in html
+    assert 'value="yesterday"' in html and f'value="{trail.patient.nhs_number}"' in html
+    assert 'id="date_from-error"' in html

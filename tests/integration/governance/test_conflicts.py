@@ -18,6 +18,8 @@ from tests.helpers.staff import sign_in_staff
 from tests.integration.auth.pages import csrf
 from tests.integration.choices.pages_helpers import text_of
 
+RAW_CODES = re.compile(r"\b(deny|permit|default-opt-in|default-opt-out|all-tools-choice|no-choice)\b|\(choice\)")
+
 
 def test_the_queue_shows_open_conflicts_newest_first_with_the_decision_then(client, conflicts_world):
     sign_in_staff(client, "auditor")
@@ -26,8 +28,31 @@ def test_the_queue_shows_open_conflicts_newest_first_with_the_decision_then(clie
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     rows = re.findall(r"Look into it \(AI note taker, [^)]*\)", words)
     assert len(rows) == 2
-    assert words.index("deny (choice)") < words.index("deny (default-opt-in)")  # newest first
+    assert words.index("No. The person had said no to this tool") < words.index("No. This tool needs the person's agreement, and they had not given it")  # newest first
     assert "Somerset NHS Foundation Trust" in words
+    assert not RAW_CODES.search(words)
+
+
+def test_the_report_page_says_the_decision_purpose_and_status_in_words(client, conflicts_world):
+    sign_in_staff(client, "auditor")
+    words = text_of(client.get(f"/staff/conflicts/{conflicts_world.older.id}").get_data(as_text=True))
+    assert "Decision then in force No. This tool needs the person's agreement, and they had not given it" in words
+    assert "Used for In decisions about their care" in words
+    assert "Status Open: being looked into" in words
+    assert "AI note taker" in words and "Somerset NHS Foundation Trust" in words
+    assert not RAW_CODES.search(words)
+
+
+@pytest.mark.parametrize("language", ["cy", "ur"])
+def test_the_queue_and_report_are_in_the_page_language(client, conflicts_world, language):
+    sign_in_staff(client, "auditor")
+    client.get(f"/staff/conflicts?lang={language}")
+    for path in ("/staff/conflicts", f"/staff/conflicts/{conflicts_world.newer.id}"):
+        html = client.get(path).get_data(as_text=True)
+        assert f'<html lang="{language}"' in html
+        words = text_of(html)
+        assert "No. The person had said no to this tool" not in words and "Look into it" not in words
+        assert not RAW_CODES.search(words)
 
 
 @pytest.mark.parametrize("roles", [("dispute-reviewer",), ("admin",)])
@@ -47,9 +72,13 @@ def test_closing_records_the_finding_audits_it_and_the_patient_sees_it(app, clie
     finding = "The clinic had not seen your choice. They deleted the notes and retrained staff."
     done = client.post(path, data={"finding": finding, "csrf_token": csrf(client, path)})
     assert done.headers["Location"] == "/staff/conflicts?closed=yes"
-    queue = text_of(client.get("/staff/conflicts").get_data(as_text=True))
-    assert "deny (choice)" not in queue and "deny (default-opt-in)" in queue
-    assert "deny (choice)" in text_of(client.get("/staff/conflicts?show=closed").get_data(as_text=True))
+    queue = text_of(client.get(done.headers["Location"]).get_data(as_text=True))
+    assert "You closed the report. The person can now see what you found." in queue
+    assert "No. The person had said no to this tool" not in queue and "No. This tool needs the person's agreement, and they had not given it" in queue
+    closed = text_of(client.get("/staff/conflicts?show=closed").get_data(as_text=True))
+    assert "No. The person had said no to this tool" in closed and "See what was found" in closed
+    report = text_of(client.get(path).get_data(as_text=True))
+    assert "Status Closed" in report and finding in report
     with app.app_context():
         event = db.session.get(AiUseEvent, conflicts_world.newer.id)
         assert (event.conflict_status, event.conflict_finding) == ("closed", finding)
@@ -59,9 +88,13 @@ def test_closing_records_the_finding_audits_it_and_the_patient_sees_it(app, clie
         assert finding not in str(audited.details)  # no free text in the audit
     patient = sign_in_as(app, conflicts_world.patient, level="P9")
     timeline = text_of(patient.get("/ai-used-in-your-care").get_data(as_text=True))
-    assert timeline.count("Used although you said no") == 2
-    assert f"What they found: {finding}" in timeline
+    assert timeline.count("Used although you said no") == 1  # the one they said no to
+    assert timeline.count("Used without your agreement") == 1  # opt-in, never agreed
+    assert "You had said no to this tool when it was used." in timeline
+    assert "This tool is only used if you agree to it. You had not agreed when it was used." in timeline
+    assert f"Staff have looked into it. What they found: {finding}" in timeline
     assert timeline.count("What they found") == 1  # the open one shows no outcome yet
+    assert timeline.count("Staff are looking into it") == 1
 
 
 def test_a_closed_report_cannot_be_closed_again(app, client, conflicts_world):

@@ -62,7 +62,8 @@ def test_the_your_information_page_shows_everything_and_offers_the_json(app, con
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     assert conflicts_world.patient.family_name in words
     assert "It wrote notes of your second visit." in words
-    assert words.count("Used although you said no") == 2
+    assert words.count("Used although you said no") == 1 and words.count("Used without your agreement") == 1
+    assert "more use of AI here later" not in words
     assert "api-client, decisions.read, Somerset EPR" in words
     download = client.get("/your-information/download")
     assert download.headers["Content-Disposition"] == 'attachment; filename="your-information.json"'
@@ -103,3 +104,26 @@ def test_the_export_includes_the_patients_disputes_as_plain_data_without_the_int
     assert export["disputes"][0]["why"] == "The scan reading was wrong."
     assert export["authorities"] == []
     assert "staff only" not in text
+
+
+def test_the_patients_own_copy_holds_back_ai_use_their_clinician_has_not_had_time_to_tell_them(app, conflicts_world):
+    """HAZ-007: the online copy follows the timeline's 14-day rule; a formal request answered by
+    staff (export-patient) holds everything, for staff to check with the clinician first."""
+    from datetime import UTC, datetime, timedelta
+
+    from tests.factories import make_ai_use_event
+    with app.app_context():
+        make_ai_use_event(db.session, conflicts_world.patient, conflicts_world.tool, conflicts_world.organisation,
+                          used_at_utc=datetime.now(UTC) - timedelta(days=1),
+                          visible_from_utc=datetime.now(UTC) + timedelta(days=13),
+                          plain_summary="It found a shadow on your lung scan.")
+        db.session.commit()
+    client = sign_in_as(app, conflicts_world.patient, level="P9")
+    words = text_of(client.get("/your-information").get_data(as_text=True))
+    assert "shadow on your lung scan" not in words
+    assert "We will show 1 more use of AI here later." in words
+    download = json.loads(client.get("/your-information/download").get_data(as_text=True))
+    assert "shadow" not in json.dumps(download) and download["ai_use_held_back"] == 1
+    assert len(download["ai_use"]) == 3
+    staff_copy = app.test_cli_runner().invoke(args=["portal", "export-patient", conflicts_world.patient.nhs_number])
+    assert "It found a shadow on your lung scan." in staff_copy.output
