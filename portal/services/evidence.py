@@ -11,8 +11,11 @@ removes one when the retention schedule says so (``portal.services.retention``).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
+from portal.config import INSTANCE_DIR
 from portal.domain.errors import DomainError
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -26,6 +29,11 @@ class EvidenceRefused(DomainError):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code, self.message = code, message
+
+
+def upload_directory(settings: Mapping[str, Any]) -> Path:
+    """Where evidence is stored: the ``EVIDENCE_UPLOAD_DIR`` setting, or ``instance/uploads``."""
+    return Path(settings.get("EVIDENCE_UPLOAD_DIR") or INSTANCE_DIR / "uploads")
 
 
 def content_type_of(data: bytes) -> tuple[str, str] | None:

@@ -51,7 +51,7 @@ def purge(session: Session, settings: Mapping[str, Any], now: datetime) -> Purge
     removed["abandoned drafts"] = dispute_data.delete_abandoned_drafts(
         session, now - timedelta(days=settings["RETAIN_DRAFTS_DAYS"]))
     removed["uploads of rejected or withdrawn requests"] = purge_rejected_uploads(
-        session, Path(settings["EVIDENCE_UPLOAD_DIR"]), now - timedelta(days=settings["RETAIN_REJECTED_UPLOADS_DAYS"]))
+        session, evidence.upload_directory(settings), now - timedelta(days=settings["RETAIN_REJECTED_UPLOADS_DAYS"]))
     audit.record(session, audit.SYSTEM, "retention.purged", details={"removed": removed})
     return PurgeReport(removed)
 
