@@ -21,6 +21,7 @@ from portal.services import (
     demo,
     demo_accounts,
     demo_ai_use,
+    health,
     retention,
     staff_accounts,
     subject_access,
@@ -152,9 +153,25 @@ def create_staff(email: str, roles: tuple[str, ...], oidc_only: bool, base_url: 
     click.echo(f"{base_url.rstrip('/')}/staff/set-up/{link.token}")
 
 
+def _require_database(nothing_done: str) -> None:
+    """Exit 1 with ``nothing_done`` and the reason when the database cannot be reached or is
+    not at the migrations' head (a new or old database), so a command never half-runs or
+    prints a traceback."""
+    readiness = health.check_readiness(db.engine)
+    if not readiness.database:
+        click.echo(f"{nothing_done}: the database cannot be reached. Check DATABASE_URL.", err=True)
+        raise SystemExit(1)
+    if not readiness.ready:
+        click.echo(f"{nothing_done}: the database is not set up for this version of the portal "
+                   f"(at migration {readiness.revision or 'none'}, needs {readiness.head}). "
+                   "Run `flask portal db-upgrade` first.", err=True)
+        raise SystemExit(1)
+
+
 @portal_cli.command("verify-audit")
 def verify_audit() -> None:
     """Walk the audit trail's hash chains; exit 1 at the first broken link."""
+    _require_database("The audit trail was not checked")
     result = audit.verify(db.session)
     if result.ok:
         if result.events_checked == 0:
@@ -197,15 +214,23 @@ def create_api_client(name: str, ods_code: str, jwks_url: str | None, jwks_file:
         click.echo(f"Client secret (shown once, keep it safe): {made.secret}")
 
 
+NHS_NUMBER_PROBLEMS = {  # for the person running the command (the patient's own words are in the domain)
+    "empty": "no NHS number was given",
+    "not-10-digits": "an NHS number is 10 digits (spaces allowed)",
+    "check-digit": "that is not a valid NHS number (its check digit is wrong: look for a mistyped digit)",
+}
+
+
 @portal_cli.command("export-patient")
 @click.argument("nhs_number")
 def export_patient(nhs_number: str) -> None:
     """Print everything the portal holds about the patient with NHS_NUMBER as JSON (a subject
     access request). Audited. An invalid or unknown NHS number: a message and exit 1."""
+    _require_database("Nothing was exported")
     try:
         patient_id = subject_access.patient_id_for_nhs_number(db.session, nhs_number)
     except InvalidNhsNumber as problem:
-        click.echo(f"Nothing was exported: {problem.message}.", err=True)
+        click.echo(f"Nothing was exported: {NHS_NUMBER_PROBLEMS.get(problem.reason, problem.message)}.", err=True)
         raise SystemExit(1) from None
     except NotFound:
         click.echo("Nothing was exported: no patient with that NHS number is held here.", err=True)
@@ -219,6 +244,7 @@ def export_patient(nhs_number: str) -> None:
 def purge() -> None:
     """Delete what the retention schedule says has expired (safe to run again, or twice at
     once). Never deletes choices or audit events."""
+    _require_database("Nothing was removed")
     report = retention.purge(db.session, current_app.config, datetime.now(UTC))
     db.session.commit()
     for kind, count in report.removed.items():

@@ -43,9 +43,13 @@ def test_export_patient_prints_everything_held_and_is_audited(app, conflicts_wor
 
 
 @pytest.mark.parametrize(("number", "message"), [
-    ("123", "Nothing was exported: Enter a 10 digit NHS number."),
-    ("9434765918", "Nothing was exported: Your NHS number is not right. Check it and try again."),
+    ("123", "Nothing was exported: an NHS number is 10 digits (spaces allowed)."),
+    ("94347659AB", "Nothing was exported: an NHS number is 10 digits (spaces allowed)."),
+    ("", "Nothing was exported: no NHS number was given."),
+    ("9434765918", "Nothing was exported: that is not a valid NHS number (its check digit is wrong: "
+                   "look for a mistyped digit)."),
     ("9434765919", "Nothing was exported: no patient with that NHS number is held here."),
+    ("943 476 5919", "Nothing was exported: no patient with that NHS number is held here."),
 ])
 def test_export_patient_refuses_a_bad_or_unknown_number_and_changes_nothing(app, conflicts_world, number, message):
     result = app.test_cli_runner().invoke(args=["portal", "export-patient", number])
