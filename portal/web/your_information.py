@@ -13,6 +13,7 @@ from portal.extensions import db
 from portal.services import audit, subject_access
 from portal.web.choice_text import london_date, london_datetime
 from portal.web.guards import current_viewer, patient_required
+from portal.web.your_information_text import template_helpers
 
 bp = Blueprint("your_information", __name__)
 
@@ -41,7 +42,7 @@ def _export() -> dict[str, object]:
 @bp.get("/your-information")
 @patient_required("P9")
 def page() -> str:
-    return render_template("your_information/page.html", export=_export())
+    return render_template("your_information/page.html", export=_export(), **template_helpers())
 
 
 @bp.get("/your-information/download")

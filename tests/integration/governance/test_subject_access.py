@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -68,7 +69,8 @@ def test_the_your_information_page_shows_everything_and_offers_the_json(app, con
     assert "It wrote notes of your second visit." in words
     assert words.count("Used although you said no") == 1 and words.count("Used without your agreement") == 1
     assert "more use of AI here later" not in words
-    assert "api-client, decisions.read, Somerset EPR" in words
+    assert "A clinical system ( Somerset EPR, Somerset NHS Foundation Trust ). Checked your choices." in words
+    assert "decisions.read" not in words and "api-client" not in words
     download = client.get("/your-information/download")
     assert download.headers["Content-Disposition"] == 'attachment; filename="your-information.json"'
     assert download.headers["Cache-Control"] == "no-store"
@@ -131,3 +133,19 @@ def test_the_patients_own_copy_holds_back_ai_use_their_clinician_has_not_had_tim
     assert len(download["ai_use"]) == 3
     staff_copy = app.test_cli_runner().invoke(args=["portal", "export-patient", conflicts_world.patient.nhs_number])
     assert "It found a shadow on your lung scan." in staff_copy.output
+
+
+def test_the_page_says_choices_in_words_and_the_download_keeps_the_codes(app, conflicts_world):
+    from tests.factories import make_choice
+    with app.app_context():
+        make_choice(db.session, conflicts_world.patient, conflicts_world.tool, "care", "deny")
+        make_choice(db.session, conflicts_world.patient, None, "research", "deny")
+        db.session.commit()
+    client = sign_in_as(app, conflicts_world.patient, level="P9")
+    words = text_of(client.get("/your-information").get_data(as_text=True))
+    assert "ai-scribe . In decisions about your care: No. Made by: You." in words
+    assert "All AI tools. For research: No. Made by: You." in words
+    assert not re.search(r"\b(deny|permit|all-tools|self)\b", words)
+    download = json.loads(client.get("/your-information/download").get_data(as_text=True))
+    assert {(c["tool"], c["decision"], c["made_by"]) for c in download["choices"]} == {
+        ("ai-scribe", "deny", "self"), ("all-tools", "deny", "self")}
