@@ -77,3 +77,16 @@ def test_a_patient_reads_and_downloads_their_information(page, base_url, live_ap
     export = json.loads(Path(download_info.value.path()).read_text(encoding="utf-8"))
     assert export["your_details"]["nhs_number"] == patient.nhs_number
     assert export["ai_use"][0]["against_your_wishes"] is True
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_an_auditor_mistypes_a_date_and_reads_why_in_their_language(page, base_url, live_app, axe, conflict, lang):
+    sign_in_staff_browser(page, live_app, base_url, "auditor")
+    page.goto(f"{base_url}/staff/audit?lang={lang}")
+    page.locator("#date_from").fill("yesterday")
+    with page.expect_navigation():
+        page.locator("main form button.nhsuk-button").click()
+    assert page.locator(".nhsuk-error-summary").count() == 1
+    assert page.locator("#date_from").input_value() == "yesterday"
+    assert "Not a valid date value" not in page.locator("main").inner_text()
+    check_page(page, axe)
