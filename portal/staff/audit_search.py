@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask import render_template
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from portal.domain.errors import NotFound
 from portal.domain.nhs_number import InvalidNhsNumber
@@ -19,6 +20,11 @@ from portal.staff.guards import staff_required
 from portal.staff.session import current_staff
 
 LONDON = ZoneInfo("Europe/London")
+# The domain's messages speak to the patient ("Your NHS number ..."); these speak to staff.
+NHS_NUMBER_PROBLEMS = {
+    "not-10-digits": _l("Enter a 10 digit NHS number"),
+    "check-digit": _l("This NHS number is not right. Check it and try again"),
+}
 
 
 def _start_of(day: date | None) -> datetime | None:
@@ -42,7 +48,7 @@ def audit_search_page() -> str:
             rows = audit_search.search(db.session, query, staff.id)
             db.session.commit()
         except InvalidNhsNumber as problem:
-            form.nhs_number.errors = [_(problem.message)]
+            form.nhs_number.errors = [str(NHS_NUMBER_PROBLEMS.get(problem.reason, _(problem.message)))]
         except NotFound as missing:
             if str(missing) == "patient":
                 form.nhs_number.errors = [_("No patient with this NHS number is held here")]

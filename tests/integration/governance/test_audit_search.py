@@ -85,6 +85,7 @@ def test_search_by_staff_member(app, client, trail):
 
 @pytest.mark.parametrize(("fields", "message"), [
     ({"nhs_number": "12345"}, "Enter a 10 digit NHS number"),
+    ({"nhs_number": "9434765918"}, "This NHS number is not right. Check it and try again"),
     ({"nhs_number": "9434765919"}, "No patient with this NHS number is held here"),
     ({"staff_email": "nobody@trust.example.org"}, "No staff member has this email address"),
     ({"client_id": "c", "staff_email": "a@trust.example.org"}, "Search by an API client or a staff member, not both"),
