@@ -41,11 +41,16 @@ def words_for(table: dict, key: object) -> str:  # type: ignore[type-arg]
     return str(table.get(key, key))
 
 
+def decision_then(item: conflicts.ConflictItem) -> str:
+    """The decision in force when the tool was used, in words (unknown codes as they are)."""
+    words = DECISION_THEN.get((item.decision_at_time, item.basis_at_time))
+    return str(words) if words is not None else f"{item.decision_at_time} ({item.basis_at_time})"
+
+
 def _render(template: str, **context: object) -> str:
-    return render_template(template, decision_then=lambda item: words_for(
-        DECISION_THEN, (item.decision_at_time, item.basis_at_time)),
-        purpose_words=lambda code: words_for(PURPOSES, code),
-        status_words=lambda code: words_for(STATUSES, code), **context)
+    return render_template(template, decision_then=decision_then,
+                           purpose_words=lambda code: words_for(PURPOSES, code),
+                           status_words=lambda code: words_for(STATUSES, code), **context)
 
 
 @bp.get("/conflicts")
