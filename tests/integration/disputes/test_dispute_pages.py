@@ -12,6 +12,7 @@ from sqlalchemy import select
 from portal.data.base import utcnow
 from portal.data.disputes import Dispute
 from portal.extensions import db
+from portal.services.working_days import working_days_between
 from tests.helpers.auth import sign_in_as
 
 
@@ -184,3 +185,18 @@ def test_after_signing_out_and_in_again_the_saved_answers_are_still_there(app, s
     again = sign_in_as(app, dworld.patient, "P9")
     assert "You have a request you have not sent yet." in again.get("/disputes").get_data(as_text=True)
     assert "Words I do not want to lose." in again.get("/disputes/new/check").get_data(as_text=True)
+
+
+def test_the_due_dates_follow_the_nations_settings(make_app, dworld, db_session):
+    """DISPUTE_*_DAYS_ENGLAND from the environment set the dates the patient is shown."""
+    db_session.commit()
+    other = make_app(DISPUTE_ACKNOWLEDGE_DAYS_ENGLAND="5", DISPUTE_DECIDE_DAYS_ENGLAND="25")
+    client = sign_in_as(other, dworld.patient, "P9")
+    start_from_event(client, dworld)
+    answer_all(client)
+    response, _key = submit(client)
+    assert response.status_code == 302
+    with other.app_context():
+        dispute = db.session.execute(select(Dispute)).scalar_one()
+        assert working_days_between(dispute.received_on, dispute.acknowledge_due_on, "england") == 5
+        assert working_days_between(dispute.received_on, dispute.decide_due_on, "england") == 25
