@@ -89,7 +89,8 @@ def _page(reference: str, problem: Any = None, code: int = 200, **forms: FlaskFo
     db.session.commit()  # the staff.patient.view audit row
     page_forms = {"action_form": ActionForm(), "ask_form": AskForm(), "outcome_form": OutcomeForm(), **forms}
     return render_template("staff/disputes/dispute.html", dispute=dispute, choices=choices, problem=problem,
-                           overdue=reviews.is_overdue(dispute, london_today()), **page_forms), code
+                           overdue=reviews.is_overdue(dispute, london_today()), me=staff.id,
+                           staff_names=reviews.staff_names(db.session, dispute), **page_forms), code
 
 
 @bp.get("/disputes/<reference>")

@@ -200,3 +200,31 @@ def test_the_due_dates_follow_the_nations_settings(make_app, dworld, db_session)
         dispute = db.session.execute(select(Dispute)).scalar_one()
         assert working_days_between(dispute.received_on, dispute.acknowledge_due_on, "england") == 5
         assert working_days_between(dispute.received_on, dispute.decide_due_on, "england") == 25
+
+
+@pytest.mark.parametrize(("tool", "ombudsman", "site"), [
+    ("chest-x-ray-triage", "Parliamentary and Health Service Ombudsman", "www.ombudsman.org.uk"),
+    ("welsh-scribe", "Public Services Ombudsman for Wales", "www.ombudsman.wales"),
+])
+def test_the_status_page_names_the_ombudsman_of_the_nation_that_used_the_tool(signed_in, dworld, tool, ombudsman, site):
+    post(signed_in, f"/disputes/new?tool={tool}&kind=objection", {})
+    post(signed_in, "/disputes/new/tool", {"tool": tool, "confirm_tool": "y"})
+    post(signed_in, "/disputes/new/why", {"why": "I do not want it."})
+    post(signed_in, "/disputes/new/outcomes", {"outcomes": ["explanation"]})
+    post(signed_in, "/disputes/new/contact", {"contact": "portal"})
+    response, _key = submit(signed_in)
+    reference = response.headers["Location"].split("/")[2]
+    for path in (f"/disputes/{reference}", f"/disputes/{reference}/confirmation"):
+        html = signed_in.get(path).get_data(as_text=True)
+        assert "To make a formal complaint, contact the NHS service that cared for you." in html
+        assert ombudsman in html and f'href="https://{site}"' in html
+        others = {"Parliamentary and Health Service Ombudsman", "Public Services Ombudsman for Wales",
+                  "Scottish Public Services Ombudsman", "Northern Ireland Public Services Ombudsman"} - {ombudsman}
+        assert not [name for name in others if name in html]
+
+
+def test_pages_before_a_nation_is_known_name_all_four_ombudsmen(signed_in):
+    html = signed_in.get("/disputes").get_data(as_text=True)
+    for name in ("Parliamentary and Health Service Ombudsman", "Public Services Ombudsman for Wales",
+                 "Scottish Public Services Ombudsman (SPSO)", "Northern Ireland Public Services Ombudsman (NIPSO)"):
+        assert name in html
