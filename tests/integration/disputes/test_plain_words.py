@@ -74,4 +74,6 @@ def test_the_conflict_page_says_what_applied_in_words(client, dworld, db_session
     sign_in_staff_with_role(client, "auditor")
     text = visible_text(client.get(f"/staff/conflicts/{event.id}").get_data(as_text=True))
     assert "Not used (because of their choice for this tool), Decisions about care" in text
-    assert "deny" not in text
+    queue = visible_text(client.get("/staff/conflicts").get_data(as_text=True))
+    assert "Not used (because of their choice for this tool)" in queue
+    assert "deny" not in text and "deny" not in queue
