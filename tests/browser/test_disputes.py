@@ -230,3 +230,56 @@ def test_a_reviewer_filters_the_queue_and_takes_an_overdue_request_to_an_outcome
     assert page.locator('form[action$="/acknowledge"]').count() == 0  # closed: no more actions
     assert STAFF_WORDS[lang][2] in page.inner_text(".nhsuk-summary-list")
     assert validate_html(documents, tmp_path) == []
+
+
+# An objection to a tool that offers no choice, at P5 -------------------------------------------
+
+@pytest.fixture()
+def no_choice_tool(live_app, base_url) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    with live_app.app_context():
+        session = db.session
+        trust = make_organisation(session, "RH5", "Somerset NHS Foundation Trust")
+        patient = make_patient(session)
+        people.set_patient_organisations(session, patient, [trust])
+        make_tool(session, "sepsis-alert", name="Sepsis early warning", purposes={"care": "no-choice"},
+                  organisations=[trust], offers_choice=False)
+        session.commit()
+        patient.id  # loaded before the session closes
+    yield patient
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_an_objection_to_a_no_choice_tool_at_p5(browser, base_url, live_app, axe, no_choice_tool, lang):
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    sign_in_browser(page, live_app, base_url, no_choice_tool, level="P5")
+    page.goto(f"{base_url}/your-choices?lang={lang}")
+    with page.expect_navigation():
+        page.locator('a[href$="/sepsis-alert/care/object"]').click()
+    check_page(page, axe)
+    with page.expect_navigation():
+        page.locator('a[href*="kind=objection"]').click()
+    check_page(page, axe)  # start: what an objection is, and is not
+    submit(page)
+    assert page.url.endswith("/disputes/new/why")  # no date question for an objection
+    check_page(page, axe)
+    page.fill("#why", "I do not want a computer to watch me for sepsis.")
+    submit(page)
+    page.locator('input[name="outcomes"][value="explanation"]').check()
+    submit(page)
+    check_page(page, axe)
+    assert page.locator('input[name="contact"][value="email"]').is_checked()  # prefilled from the record
+    submit(page)
+    check_page(page, axe)  # check your answers
+    assert "I do not want a computer to watch me for sepsis." in page.inner_text("main")
+    submit(page)
+    check_page(page, axe)  # confirmation
+    reference = page.locator(".nhsuk-panel .app-ltr").inner_text().strip()
+    assert page.locator('main a[href="https://www.ombudsman.org.uk"]').count() == 1
+    page.goto(f"{base_url}/disputes")
+    check_page(page, axe)
+    with page.expect_navigation():
+        page.locator(f'main a[href="/disputes/{reference}"]').click()
+    check_page(page, axe)  # at P5: the status and dates, a link to prove who you are
+    assert page.locator('main a[href^="/sign-in"], main a[href*="step-up"]').count() >= 1
+    context.close()
