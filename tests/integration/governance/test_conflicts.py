@@ -19,6 +19,11 @@ from tests.integration.auth.pages import csrf
 from tests.integration.choices.pages_helpers import text_of
 
 
+# The decision then in force, in words (stored as deny/choice and deny/default-opt-in).
+CHOICE_DENY = "Not used (because of their choice for this tool)"
+DEFAULT_DENY = "Not used (standard setting: used only if they say yes)"
+
+
 def test_the_queue_shows_open_conflicts_newest_first_with_the_decision_then(client, conflicts_world):
     sign_in_staff(client, "auditor")
     response = client.get("/staff/conflicts")
@@ -26,7 +31,7 @@ def test_the_queue_shows_open_conflicts_newest_first_with_the_decision_then(clie
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     rows = re.findall(r"Look into it \(AI note taker, [^)]*\)", words)
     assert len(rows) == 2
-    assert words.index("deny (choice)") < words.index("deny (default-opt-in)")  # newest first
+    assert words.index(CHOICE_DENY) < words.index(DEFAULT_DENY)  # newest first
     assert "Somerset NHS Foundation Trust" in words
 
 
@@ -48,8 +53,8 @@ def test_closing_records_the_finding_audits_it_and_the_patient_sees_it(app, clie
     done = client.post(path, data={"finding": finding, "csrf_token": csrf(client, path)})
     assert done.headers["Location"] == "/staff/conflicts?closed=yes"
     queue = text_of(client.get("/staff/conflicts").get_data(as_text=True))
-    assert "deny (choice)" not in queue and "deny (default-opt-in)" in queue
-    assert "deny (choice)" in text_of(client.get("/staff/conflicts?show=closed").get_data(as_text=True))
+    assert CHOICE_DENY not in queue and DEFAULT_DENY in queue
+    assert CHOICE_DENY in text_of(client.get("/staff/conflicts?show=closed").get_data(as_text=True))
     with app.app_context():
         event = db.session.get(AiUseEvent, conflicts_world.newer.id)
         assert (event.conflict_status, event.conflict_finding) == ("closed", finding)
