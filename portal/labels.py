@@ -4,7 +4,7 @@ Stored codes (``in-review``, ``permit``, ``default-opt-in``...) are for machines
 the words below, translated lazily into the page's language. ``init_app`` makes each mapping
 a template global (``dispute_status_words[dispute.status]`` and so on), so the back office
 does not depend on the patient blueprints for them. An unknown code falls back to the code
-itself (``words(mapping, code)``), so a new code shows up rather than breaking a page.
+itself (``in_words(mapping, code)``), so a new code shows up rather than breaking a page.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ TEMPLATE_GLOBALS: dict[str, Mapping[str, Any]] = {
 }
 
 
-def words(mapping: Mapping[str, Any], code: str | None) -> str:
+def in_words(mapping: Mapping[str, Any], code: str | None) -> str:
     """The words for ``code`` in the page's language; the code itself if it has none, "" for None."""
     if code is None:
         return ""
@@ -67,4 +67,4 @@ def words(mapping: Mapping[str, Any], code: str | None) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(TEMPLATE_GLOBALS)
-    app.jinja_env.globals["words"] = words
+    app.jinja_env.globals["in_words"] = in_words
