@@ -22,6 +22,7 @@ from portal.services import (
     demo_accounts,
     demo_ai_use,
     health,
+    demo_disputes,
     retention,
     staff_accounts,
     subject_access,
@@ -99,6 +100,9 @@ def load_demo(accounts_file: str) -> None:
     }
     uses = demo_ai_use.load_demo_ai_use(session, datetime.now(UTC))
     accounts["carer"] = demo_accounts.load_demo_carer(session, IDP_USERS_FILE, patients, datetime.now(UTC))
+    disputes = demo_disputes.load_demo_disputes(
+        session, datetime.now(UTC), decide_within=current_app.config.get("DISPUTE_DECIDE_WITHIN"),
+        acknowledge_within=current_app.config.get("DISPUTE_ACKNOWLEDGE_WITHIN"))
     target = Path(accounts_file)
     previous = json.loads(target.read_text(encoding="utf-8")) if target.exists() else {}
     made = api_clients.ensure_demo_client(session, previous.get("api_client"))
@@ -112,6 +116,8 @@ def load_demo(accounts_file: str) -> None:
     click.echo(f"Register: {result.summary()}.")
     click.echo(f"Loaded {len(codes)} organisations and {len(patients)} synthetic patients.")
     click.echo(f"Added {uses} demo report(s) of AI use (one is AI used against the patient's wishes).")
+    click.echo(f"Added {len(disputes)} demo request(s) for review for amelia.hughes@example.org"
+               + (f" ({', '.join(disputes)}; one in review, one overdue)." if disputes else "."))
     _echo_demo_accounts(accounts)
     click.echo(f"All demo sign-in details are in {target}.")
 

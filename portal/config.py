@@ -116,9 +116,29 @@ SETTINGS: tuple[Setting, ...] = (
             "Where evidence uploaded with carers' requests is stored (relative paths are from the "
             "project). Keep it off the web root, backed up, and shared by every app server and "
             "the one that runs `flask portal purge`."),
+    # Dispute due dates (issue 6 point 4): working days, with the nation's bank holidays, of the
+    # nation of the organisation that used the tool.
+    Setting("DISPUTE_ACKNOWLEDGE_DAYS_ENGLAND", "3", False,
+            "Working days to acknowledge a request for review about care in England."),
+    Setting("DISPUTE_DECIDE_DAYS_ENGLAND", "20", False,
+            "Working days to decide a request for review about care in England."),
+    Setting("DISPUTE_ACKNOWLEDGE_DAYS_WALES", "3", False,
+            "Working days to acknowledge a request for review about care in Wales."),
+    Setting("DISPUTE_DECIDE_DAYS_WALES", "30", False,
+            "Working days to decide a request for review about care in Wales."),
+    Setting("DISPUTE_ACKNOWLEDGE_DAYS_SCOTLAND", "3", False,
+            "Working days to acknowledge a request for review about care in Scotland."),
+    Setting("DISPUTE_DECIDE_DAYS_SCOTLAND", "20", False,
+            "Working days to decide a request for review about care in Scotland."),
+    Setting("DISPUTE_ACKNOWLEDGE_DAYS_NORTHERN_IRELAND", "3", False,
+            "Working days to acknowledge a request for review about care in Northern Ireland."),
+    Setting("DISPUTE_DECIDE_DAYS_NORTHERN_IRELAND", "20", False,
+            "Working days to decide a request for review about care in Northern Ireland."),
 )
 RETENTION_SETTINGS = ("RETAIN_ONE_TIME_CODES_MINUTES", "RETAIN_ENDED_SESSIONS_HOURS", "RETAIN_DRAFTS_DAYS",
                       "RETAIN_REJECTED_UPLOADS_DAYS", "RETAIN_RECORDS_YEARS")
+DISPUTE_NATIONS = ("england", "wales", "scotland", "northern-ireland")
+DISPUTE_MAX_WORKING_DAYS = 250  # about a year of working days: anything longer is a typing mistake
 
 LOCAL_NHS_LOGIN_ISSUER = "http://127.0.0.1:9000"
 NOTIFY_CHANNELS = ("console", "smtp", "notify")
@@ -196,6 +216,7 @@ def load(environ: dict[str, str] | None = None) -> dict[str, object]:
         **_sign_in_settings(env, environ),
         **_retention_settings(environ),
         "EVIDENCE_UPLOAD_DIR": _project_path(_env("EVIDENCE_UPLOAD_DIR", environ) or "instance/uploads"),
+        **_dispute_settings(environ),
     }
 
 
@@ -208,6 +229,31 @@ def _retention_settings(environ: dict[str, str]) -> dict[str, int]:
             raise ConfigError(f"{name} must be a whole number of at least 1.")
         values[name] = int(raw)
     return values
+
+
+def _dispute_settings(environ: dict[str, str]) -> dict[str, dict[str, int]]:
+    """``DISPUTE_ACKNOWLEDGE_WITHIN`` and ``DISPUTE_DECIDE_WITHIN``: working days by nation
+    (``england``, ``wales``, ``scotland``, ``northern-ireland``), from the
+    ``DISPUTE_{ACKNOWLEDGE,DECIDE}_DAYS_<NATION>`` settings.
+
+    Raises ``ConfigError`` unless each is a whole number from 1 to 250 and a nation's decision
+    target is no shorter than its acknowledgement target.
+    """
+    acknowledge: dict[str, int] = {}
+    decide: dict[str, int] = {}
+    for nation in DISPUTE_NATIONS:
+        suffix = nation.upper().replace("-", "_")
+        for stage, target in (("ACKNOWLEDGE", acknowledge), ("DECIDE", decide)):
+            name = f"DISPUTE_{stage}_DAYS_{suffix}"
+            raw = (_env(name, environ) or "").strip()
+            if not raw.isdigit() or not 1 <= int(raw) <= DISPUTE_MAX_WORKING_DAYS:
+                raise ConfigError(f"{name} must be a whole number of working days from 1 to "
+                                  f"{DISPUTE_MAX_WORKING_DAYS}, not {raw!r}.")
+            target[nation] = int(raw)
+        if decide[nation] < acknowledge[nation]:
+            raise ConfigError(f"DISPUTE_DECIDE_DAYS_{suffix} ({decide[nation]}) must not be shorter than "
+                              f"DISPUTE_ACKNOWLEDGE_DAYS_{suffix} ({acknowledge[nation]}).")
+    return {"DISPUTE_ACKNOWLEDGE_WITHIN": acknowledge, "DISPUTE_DECIDE_WITHIN": decide}
 
 
 def _project_path(raw: str) -> str:

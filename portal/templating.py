@@ -9,6 +9,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from portal import labels
+
 
 def form_error_list(form: Any) -> list[dict[str, str]]:
     """The error summary's list for a Flask-WTF ``form``: one link per field error, in field
@@ -48,3 +50,4 @@ def sign_out_form(action: str) -> Markup:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["form_error_list"] = form_error_list
     app.jinja_env.globals["error_message"] = error_message
+    labels.init_app(app)

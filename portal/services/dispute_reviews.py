@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from portal.data import disputes as dispute_data
 from portal.data import register as register_data
+from portal.data import staff as staff_data
 from portal.data.disputes import Dispute
 from portal.data.people import Organisation
 from portal.domain.disputes import DisputeStatus, is_closed, next_status
@@ -135,6 +136,15 @@ def _text(value: str | None, field: str, message: str) -> str:
     if len(text) > WHY_LIMIT:
         raise InvalidDispute(field, "too-long", "This must be 5,000 characters or fewer")
     return text
+
+
+def staff_names(session: Session, dispute: Dispute) -> dict[uuid.UUID, str]:
+    """Staff id -> email address, for everyone on staff who acted on or is assigned to
+    ``dispute`` (so the page can say who did what)."""
+    ids = {event.actor_id for event in dispute.events if event.actor_kind == "staff" and event.actor_id}
+    ids |= {dispute.assigned_staff_id} if dispute.assigned_staff_id else set()
+    users = (staff_data.get_staff_user(session, staff_id) for staff_id in sorted(ids))
+    return {user.id: user.email for user in users if user is not None}
 
 
 def queue_options(session: Session) -> tuple[list[register_data.AiTool], list[Organisation]]:

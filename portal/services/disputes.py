@@ -89,17 +89,20 @@ def nation_for(session: Session, tool: register_data.AiTool,
     return "england", None
 
 
-def due_dates(received_on: date, nation: str,
-              decide_within: Mapping[str, int] | None = None) -> tuple[date, date]:
-    """(acknowledge by, decide by): 3 working days, then the nation's target in working days
-    (defaults 20 England, 30 Wales; ``decide_within`` overrides per nation)."""
-    targets = {**DECIDE_WITHIN_DEFAULTS, **(decide_within or {})}
-    return (add_working_days(received_on, ACKNOWLEDGE_WITHIN, nation),
-            add_working_days(received_on, targets[nation], nation))
+def due_dates(received_on: date, nation: str, decide_within: Mapping[str, int] | None = None,
+              acknowledge_within: Mapping[str, int] | None = None) -> tuple[date, date]:
+    """(acknowledge by, decide by), each the nation's target in working days after
+    ``received_on`` (defaults 3, then 20 England, 30 Wales; the mappings, by nation, override:
+    the ``DISPUTE_*_DAYS_<NATION>`` settings)."""
+    decide = {**DECIDE_WITHIN_DEFAULTS, **(decide_within or {})}
+    acknowledge = (acknowledge_within or {}).get(nation, ACKNOWLEDGE_WITHIN)
+    return (add_working_days(received_on, acknowledge, nation),
+            add_working_days(received_on, decide[nation], nation))
 
 
 def submit(session: Session, *, patient_id: uuid.UUID, actor: DisputeActor, submission_key: str,
-           decide_within: Mapping[str, int] | None = None, today: date | None = None) -> Dispute:
+           decide_within: Mapping[str, int] | None = None, today: date | None = None,
+           acknowledge_within: Mapping[str, int] | None = None) -> Dispute:
     """Make the dispute from the draft ``submission_key``; returns it (flushed, not committed).
 
     The same key again returns the dispute already made (same reference), even after the
@@ -114,7 +117,7 @@ def submit(session: Session, *, patient_id: uuid.UUID, actor: DisputeActor, subm
     today = today or london_today()
     checked = check_answers(session, patient_id, draft.answers, today)
     nation, organisation_id = nation_for(session, checked.tool, checked.event)
-    acknowledge_by, decide_by = due_dates(today, nation, decide_within)
+    acknowledge_by, decide_by = due_dates(today, nation, decide_within, acknowledge_within)
     dispute, created = _insert_once(session, submission_key, {
         "patient_id": patient_id, "kind": checked.kind.value, "tool_id": checked.tool.id,
         "ai_use_event_id": checked.event.id if checked.event else None, "organisation_id": organisation_id,

@@ -88,8 +88,11 @@ def _page(reference: str, problem: Any = None, code: int = 200, **forms: FlaskFo
     choices = reviews.choices_for_tool(db.session, dispute.patient_id, dispute.tool.slug)
     db.session.commit()  # the staff.patient.view audit row
     page_forms = {"action_form": ActionForm(), "ask_form": AskForm(), "outcome_form": OutcomeForm(), **forms}
+    failed = next(iter(forms.values()), None)  # as ``form``: the layout's error summary and "Error:" title
     return render_template("staff/disputes/dispute.html", dispute=dispute, choices=choices, problem=problem,
-                           overdue=reviews.is_overdue(dispute, london_today()), **page_forms), code
+                           form=failed,
+                           overdue=reviews.is_overdue(dispute, london_today()), me=staff.id,
+                           staff_names=reviews.staff_names(db.session, dispute), **page_forms), code
 
 
 @bp.get("/disputes/<reference>")

@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired
 
+from portal.labels import DISPUTE_STATUS_WORDS
 from portal.services.disputes import CONTACT_PREFERENCES, OUTCOMES
 
 MESSAGES = {
@@ -43,14 +44,7 @@ CONTACT_LABELS = {
     "post": _l("By letter"),
     "portal": _l("Only on this website"),
 }
-STATUS_LABELS = {
-    "received": _l("Received"),
-    "acknowledged": _l("Acknowledged"),
-    "in-review": _l("In review"),
-    "upheld": _l("Upheld"),
-    "not-upheld": _l("Not upheld"),
-    "withdrawn": _l("Withdrawn"),
-}
+STATUS_LABELS = DISPUTE_STATUS_WORDS  # shared with the back office (portal.labels)
 
 
 class StartForm(FlaskForm):

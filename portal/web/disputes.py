@@ -233,7 +233,8 @@ def check() -> Page:
         try:
             dispute = service.submit(db.session, patient_id=viewer.subject_patient_id, actor=_actor(viewer),
                                      submission_key=form.submission_key.data,
-                                     decide_within=current_app.config.get("DISPUTE_DECIDE_WITHIN"))
+                                     decide_within=current_app.config.get("DISPUTE_DECIDE_WITHIN"),
+                                     acknowledge_within=current_app.config.get("DISPUTE_ACKNOWLEDGE_WITHIN"))
         except NotFound:
             db.session.rollback()
             return redirect(url_for(".new"))

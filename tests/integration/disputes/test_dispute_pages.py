@@ -7,11 +7,13 @@ import re
 from datetime import timedelta
 
 import pytest
+from flask import g
 from sqlalchemy import select
 
 from portal.data.base import utcnow
 from portal.data.disputes import Dispute
 from portal.extensions import db
+from portal.services.working_days import working_days_between
 from tests.helpers.auth import sign_in_as
 
 
@@ -184,3 +186,104 @@ def test_after_signing_out_and_in_again_the_saved_answers_are_still_there(app, s
     again = sign_in_as(app, dworld.patient, "P9")
     assert "You have a request you have not sent yet." in again.get("/disputes").get_data(as_text=True)
     assert "Words I do not want to lose." in again.get("/disputes/new/check").get_data(as_text=True)
+
+
+def test_the_due_dates_follow_the_nations_settings(make_app, dworld, db_session):
+    """DISPUTE_*_DAYS_ENGLAND from the environment set the dates the patient is shown."""
+    db_session.commit()
+    other = make_app(DISPUTE_ACKNOWLEDGE_DAYS_ENGLAND="5", DISPUTE_DECIDE_DAYS_ENGLAND="25")
+    client = sign_in_as(other, dworld.patient, "P9")
+    start_from_event(client, dworld)
+    answer_all(client)
+    response, _key = submit(client)
+    assert response.status_code == 302
+    with other.app_context():
+        dispute = db.session.execute(select(Dispute)).scalar_one()
+        assert working_days_between(dispute.received_on, dispute.acknowledge_due_on, "england") == 5
+        assert working_days_between(dispute.received_on, dispute.decide_due_on, "england") == 25
+
+
+@pytest.mark.parametrize(("tool", "ombudsman", "site"), [
+    ("chest-x-ray-triage", "Parliamentary and Health Service Ombudsman", "www.ombudsman.org.uk"),
+    ("welsh-scribe", "Public Services Ombudsman for Wales", "www.ombudsman.wales"),
+])
+def test_the_status_page_names_the_ombudsman_of_the_nation_that_used_the_tool(signed_in, dworld, tool, ombudsman, site):
+    post(signed_in, f"/disputes/new?tool={tool}&kind=objection", {})
+    post(signed_in, "/disputes/new/tool", {"tool": tool, "confirm_tool": "y"})
+    post(signed_in, "/disputes/new/why", {"why": "I do not want it."})
+    post(signed_in, "/disputes/new/outcomes", {"outcomes": ["explanation"]})
+    post(signed_in, "/disputes/new/contact", {"contact": "portal"})
+    response, _key = submit(signed_in)
+    reference = response.headers["Location"].split("/")[2]
+    for path in (f"/disputes/{reference}", f"/disputes/{reference}/confirmation"):
+        html = signed_in.get(path).get_data(as_text=True)
+        assert "To make a formal complaint, contact the NHS service that cared for you." in html
+        assert ombudsman in html and f'href="https://{site}"' in html
+        others = {"Parliamentary and Health Service Ombudsman", "Public Services Ombudsman for Wales",
+                  "Scottish Public Services Ombudsman", "Northern Ireland Public Services Ombudsman"} - {ombudsman}
+        assert not [name for name in others if name in html]
+
+
+def test_pages_before_a_nation_is_known_name_all_four_ombudsmen(signed_in):
+    html = signed_in.get("/disputes").get_data(as_text=True)
+    for name in ("Parliamentary and Health Service Ombudsman", "Public Services Ombudsman for Wales",
+                 "Scottish Public Services Ombudsman (SPSO)", "Northern Ireland Public Services Ombudsman (NIPSO)"):
+        assert name in html
+
+
+def test_the_details_and_code_route_raises_and_tracks_a_request_without_clinical_detail(app, dworld, db_session):
+    """A code-route session (P5) raises a request and follows its status; the AI use and the
+    reviewer's explanation stay behind NHS login P9 (DESIGN.md section 4)."""
+    from datetime import UTC, datetime
+
+    from portal.services import dispute_reviews as reviews
+    from portal.services import identity, sessions
+    from tests.helpers.auth import TOKEN_KEY
+
+    db_session.commit()
+    with app.app_context():
+        now = datetime.now(UTC)
+        account = identity.account_for_code_route(db.session, dworld.patient.id, now)
+        token, _record = sessions.start_account_session(
+            db.session, account_id=account.id, level="P5", route=identity.CODE_ROUTE,
+            self_patient_id=dworld.patient.id, subject_patient_id=dworld.patient.id, now=now)
+        db.session.commit()
+    client = app.test_client()
+    with client.session_transaction() as cookie:
+        cookie[TOKEN_KEY] = token
+    assert post(client, "/disputes/new", {}).headers["Location"].endswith("/disputes/new/tool")
+    assert post(client, "/disputes/new/tool", {"tool": "chest-x-ray-triage"}).status_code == 302
+    answer_all(client)
+    response, _key = submit(client)
+    reference = response.headers["Location"].split("/")[2]
+    assert reference in client.get("/disputes").get_data(as_text=True)
+    for step in (reviews.acknowledge, reviews.start_review):
+        step(db_session, reference=reference, staff_user_id=dworld.reviewer.id)
+    reviews.record_outcome(db_session, reference=reference, staff_user_id=dworld.reviewer.id, upheld=True,
+                           explanation="A doctor looked again and booked a scan.")
+    db_session.commit()
+    status = client.get(f"/disputes/{reference}").get_data(as_text=True)
+    assert "Upheld" in status and "Prove who you are" in status
+    assert "A doctor looked again" not in status
+    assert client.get(f"/disputes/new?event={dworld.event.id}").status_code == 200  # raising from an event works
+
+
+def test_a_real_sign_out_and_an_expired_send_keep_the_answers_and_make_one_request(app, signed_in, dworld):
+    start_from_event(signed_in, dworld)
+    answer_all(signed_in)
+    assert signed_in.post("/sign-out", data={"csrf_token": token(signed_in, "/disputes")}).status_code == 302
+    assert signed_in.get("/disputes").status_code == 302  # signed out: sent to sign in
+    again = sign_in_as(app, dworld.patient, "P9")
+    check = again.get("/disputes/new/check").get_data(as_text=True)
+    assert "I still had pain." in check
+    key = re.search(r'name="submission_key" type="hidden" value="([^"]+)"', check).group(1)
+    expired = again.post("/disputes/new/check", data={"csrf_token": "expired", "submission_key": key})
+    assert "This page was open for too long. We kept what you typed." in expired.get_data(as_text=True)
+    assert "I still had pain." in expired.get_data(as_text=True)
+    assert db.session.execute(select(Dispute)).scalars().all() == []
+    g.pop("disputes_csrf_failed", None)  # the test shares one app context (and g) across requests
+    first = again.post("/disputes/new/check", data={"csrf_token": token(again, "/disputes"), "submission_key": key})
+    second = again.post("/disputes/new/check", data={"csrf_token": token(again, "/disputes"), "submission_key": key})
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert first.headers["Location"] == second.headers["Location"]
+    assert len(db.session.execute(select(Dispute)).scalars().all()) == 1

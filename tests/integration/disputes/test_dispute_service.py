@@ -203,3 +203,27 @@ def test_a_staff_view_is_audited(db_session, dworld):
     reference = raise_dispute(db_session, dworld).reference
     reviews.view(db_session, reference=reference, staff_user_id=dworld.reviewer.id)
     assert actions(db_session)[-1] == "staff.patient.view"
+
+
+def test_every_staff_action_is_audited_with_who_when_and_which_request(db_session, dworld):
+    from datetime import UTC, datetime, timedelta
+
+    reference = raise_dispute(db_session, dworld).reference
+    before = datetime.now(UTC) - timedelta(seconds=1)
+    reviews.view(db_session, reference=reference, staff_user_id=dworld.reviewer.id)
+    reviews.acknowledge(db_session, reference=reference, staff_user_id=dworld.reviewer.id)
+    reviews.assign_to_me(db_session, reference=reference, staff_user_id=dworld.reviewer.id)
+    reviews.ask_for_information(db_session, reference=reference, staff_user_id=dworld.reviewer.id, message="Which arm?")
+    reviews.start_review(db_session, reference=reference, staff_user_id=dworld.reviewer.id)
+    reviews.record_outcome(db_session, reference=reference, staff_user_id=dworld.reviewer.id, upheld=False,
+                           explanation="The scan was read correctly.", internal_note="No fault")
+    rows = db_session.execute(select(AuditEvent).where(AuditEvent.actor_kind == "staff")
+                              .order_by(AuditEvent.chain_position)).scalars().all()
+    assert [row.action for row in rows] == ["staff.patient.view", "dispute.acknowledged", "dispute.assigned",
+                                            "dispute.information-requested", "dispute.review-started",
+                                            "dispute.outcome-recorded"]
+    for row in rows:
+        assert row.actor_id == str(dworld.reviewer.id)
+        assert row.occurred_at_utc.replace(tzinfo=UTC) >= before
+        assert (row.patient_id, row.details["reference"]) == (dworld.patient.id, reference)
+        assert "No fault" not in str(row.details) and "Which arm?" not in str(row.details)  # no free text
