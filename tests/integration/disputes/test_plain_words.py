@@ -64,16 +64,3 @@ def test_the_staff_queue_and_the_patients_pages_say_the_status_in_words(client, 
         assert "in-review" not in text
         assert WORDS[lang][0] in text
 
-
-def test_the_conflict_page_says_what_applied_in_words(client, dworld, db_session):
-    from tests.helpers.staff import sign_in_staff as sign_in_staff_with_role
-
-    event = make_ai_use_event(db_session, dworld.patient, dworld.triage, dworld.england, conflict=True,
-                              conflict_status="open", decision_at_time="deny", basis_at_time="choice")
-    db_session.commit()
-    sign_in_staff_with_role(client, "auditor")
-    text = visible_text(client.get(f"/staff/conflicts/{event.id}").get_data(as_text=True))
-    assert "Not used (because of their choice for this tool), Decisions about care" in text
-    queue = visible_text(client.get("/staff/conflicts").get_data(as_text=True))
-    assert "Not used (because of their choice for this tool)" in queue
-    assert "deny" not in text and "deny" not in queue
