@@ -10,12 +10,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from portal.data.accounts import Account
 from portal.data.authorities import Authority
 from portal.domain.authority import AuthorityBasis
 from portal.domain.nhs_number import NhsNumber
 from portal.extensions import db
 from portal.services import authority as authority_service
+from portal.services import identity
 from portal.services.authority_requests import AuthorityRequest, request_authority
 from tests.factories import make_patient
 from tests.helpers.auth import sign_in_as
@@ -30,9 +30,12 @@ def nomination(app):
         eira = make_patient(db.session, given_name="Eira", family_name="Jones", date_of_birth=date(1950, 5, 6),
                             postcode="SA1 1AA")
         gareth = make_patient(db.session, given_name="Gareth", family_name="Jones", email="gareth@example.org")
-        account = Account(provider="nhs-login", subject=f"gareth-{uuid.uuid4()}", patient_id=gareth.id,
-                          email="gareth@example.org", highest_level="P9")
-        db.session.add(account)
+        # The account NHS login would give Gareth (the one ``sign_in_as`` signs in), with his email.
+        account = identity.link_verified_identity(db.session, identity.VerifiedIdentity(
+            provider=identity.NHS_LOGIN, subject=f"test-{gareth.id}", level="P9",
+            nhs_number=NhsNumber(gareth.nhs_number), birthdate=gareth.date_of_birth,
+            family_name=gareth.family_name, given_name=gareth.given_name), datetime.now(UTC))
+        account.email = "gareth@example.org"
         db.session.flush()
         asked = AuthorityRequest(NhsNumber(eira.nhs_number), eira.date_of_birth, eira.postcode,
                                  AuthorityBasis.PATIENT_NOMINATED, "Son")

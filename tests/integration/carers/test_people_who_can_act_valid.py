@@ -1,5 +1,6 @@
 """The people-who-can-act-for-you page in English, Welsh and Urdu, in each of its states (a
-nomination waiting, an answer given, someone who can act, a second answer refused): valid
+nomination waiting, an answer given, someone who can act, a second answer refused), and the
+requester's status page while the patient has not answered: valid
 HTML (Nu Html Checker), one <h1>, a title that starts with it (with "Error: " on a refusal),
 no duplicate ids, the page's language and direction."""
 
@@ -20,12 +21,16 @@ from tests.pages import LANGUAGES
 def test_every_state_is_valid_in_every_language(app, client, nomination, tmp_path):  # noqa: F811
     from tests.helpers.auth import sign_in_as
 
-    eira, _gareth, authority_id = nomination
+    eira, gareth, authority_id = nomination
     sign_in_as(client, eira, level="P9")
+    requester = sign_in_as(app.test_client(), gareth, level="P9")
     documents = {}
     for lang in LANGUAGES:
         client.get(f"/?lang={lang}")
+        requester.get(f"/?lang={lang}")
         documents[f"waiting ({lang})"] = client.get(PAGE)
+        documents[f"requester's status, waiting for the patient ({lang})"] = requester.get(
+            f"/act-for-someone/requests/{authority_id}")
     client.post(f"{PAGE}/{authority_id}/confirm", data={"csrf_token": token(client)})
     with app.app_context():
         authority_service.approve(db.session, authority_id, authority_service.Approval(review_on=date(2030, 1, 1)),

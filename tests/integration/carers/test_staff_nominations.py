@@ -27,3 +27,19 @@ def test_approval_waits_for_the_patients_yes(app, client, nomination):  # noqa: 
     accepted = client.post(page + "/approve", data={"csrf_token": csrf(client, page), **approve})
     assert accepted.status_code == 302
     assert state(app, authority_id) == ("active", "verified", True)
+
+
+def test_the_requester_sees_it_waits_for_the_patient_and_why_it_was_not_accepted(app, nomination):  # noqa: F811
+    eira, gareth, authority_id = nomination
+    requester = sign_in_as(app.test_client(), gareth, level="P9")
+    status = f"/act-for-someone/requests/{authority_id}"
+    assert "We have asked them to confirm that they want you to act for them." in text(requester.get(status))
+    patient = sign_in_as(app.test_client(), eira, level="P9")
+    patient.post(f"{PAGE}/{authority_id}/decline", data={"csrf_token": token(patient)})
+    seen = text(requester.get(status))
+    assert "Not accepted" in seen and "They told us they did not ask you to act for them." in seen
+    assert "We have asked them to confirm" not in seen
+
+
+def text(response):
+    return re.sub(r"\s+", " ", response.get_data(as_text=True).replace("&#39;", "'"))
