@@ -237,8 +237,9 @@ def record_capacity_note(session: Session, patient_id: uuid.UUID, *, lacks_capac
                          assessed_by: str, assessed_on: date, actor: Actor) -> CapacityNote:
     """Record a capacity assessment for decisions about AI in the patient's care.
 
-    A note that the patient lacks capacity ends every nomination of theirs that is not
-    final (requested, active, suspended, review-due), reason ``capacity-lost``, in the same
+    A note that the patient lacks capacity (when it is the latest note: an older assessment
+    entered late does not count) ends every nomination of theirs that is not final
+    (requested, active, suspended, review-due), reason ``capacity-lost``, in the same
     transaction: a nomination made by a patient with capacity does not survive its loss
     (DESIGN.md section 3). The carer (and the patient) are told."""
     note = data.add_capacity_note(session, CapacityNote(
@@ -246,7 +247,8 @@ def record_capacity_note(session: Session, patient_id: uuid.UUID, *, lacks_capac
         assessed_on=assessed_on))
     audit.record(session, actor, "capacity-note.recorded", patient_id=patient_id,
                  details={"capacity_note_id": str(note.id), "lacks_capacity": lacks_capacity})
-    if lacks_capacity:
+    latest = data.get_latest_capacity_note(session, patient_id)
+    if lacks_capacity and latest is not None and latest.lacks_capacity:
         now = datetime.now(UTC)
         for authority in data.list_authorities_for_patient(session, patient_id):
             if authority.basis == AuthorityBasis.PATIENT_NOMINATED and not rules.is_final(authority.state):

@@ -134,3 +134,13 @@ def test_the_list_shows_what_the_patient_can_do(db_session, family):
     assert [(p.waiting_for_you, p.can_end) for p in listed] == [(False, True)]
     service.end_by_patient(db_session, waiting.id, family.patient.id, PATIENT_ACCOUNT, NOW)
     assert nominations.list_for_patient(db_session, family.patient.id, NOW) == []
+
+
+def test_an_older_assessment_entered_late_does_not_end_a_nomination(db_session, family):
+    authority = active_authority(db_session, family, basis=NOMINATED, reference=None)
+    service.record_capacity_note(db_session, family.patient.id, lacks_capacity=False, assessed_by="Dr B",
+                                 assessed_on=date(2026, 11, 1), actor=service.staff_actor(VERIFIER))
+    lacks_capacity(db_session, family.patient, assessed_on=date(2025, 3, 1))  # older than the latest note
+    assert authority.state == "active"
+    lacks_capacity(db_session, family.patient, assessed_on=date(2026, 11, 20))  # newer: it lapses
+    assert (authority.state, authority.reason) == ("ended", "capacity-lost")
