@@ -212,8 +212,25 @@ def suspend(session: Session, authority_id: uuid.UUID, staff_user_id: uuid.UUID,
 
 def lift_suspension(session: Session, authority_id: uuid.UUID, staff_user_id: uuid.UUID,
                     now: datetime) -> Authority:
-    return _move(session, get(session, authority_id), AuthorityState.ACTIVE,
-                 AuthorityReason.SUSPENSION_LIFTED, staff_actor(staff_user_id), now)
+    """Active again; but a parent's authority goes straight on to ``review-due`` if the young
+    person made a choice themselves while it was suspended (``young-person-chose``)."""
+    authority = _move(session, get(session, authority_id), AuthorityState.ACTIVE,
+                      AuthorityReason.SUSPENSION_LIFTED, staff_actor(staff_user_id), now)
+    if _young_person_chose_unreviewed(session, authority):
+        _move(session, authority, AuthorityState.REVIEW_DUE, AuthorityReason.YOUNG_PERSON_CHOSE,
+              staff_actor(staff_user_id), now, tell_patient=True)
+    return authority
+
+
+def _young_person_chose_unreviewed(session: Session, authority: Authority) -> bool:
+    """A ``young-person-chose`` step recorded while suspended, with no review since."""
+    pending = False
+    for event in data.list_authority_events(session, authority.id):
+        if event.reason == AuthorityReason.YOUNG_PERSON_CHOSE and event.to_state == AuthorityState.SUSPENDED:
+            pending = True
+        elif event.to_state == AuthorityState.REVIEW_DUE or event.reason == AuthorityReason.REVIEW_CONFIRMED:
+            pending = False
+    return pending
 
 
 def confirm_review(session: Session, authority_id: uuid.UUID, staff_user_id: uuid.UUID,

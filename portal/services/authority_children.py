@@ -9,7 +9,8 @@
 - ``young_person_chose(session, patient_id, actor, now)``: a young person of 13 or over made
   a choice themselves, so every active parental responsibility for them moves to
   ``review-due`` (reason ``young-person-chose``), the parent told, in the caller's
-  transaction (the one that records the choice).
+  transaction (the one that records the choice). A suspended one records the step and moves
+  to review when the suspension is lifted (``authority.lift_suspension``).
 
 Ages are reached at 00:00 Europe/London on the birthday (``portal.domain.age``).
 """
@@ -103,8 +104,12 @@ def young_person_chose(session: Session, patient_id: uuid.UUID, account_id: uuid
     actor = audit.Actor("patient", str(account_id) if account_id else None)
     moved = 0
     for authority in data.list_authorities_for_patient(session, patient_id):
-        if authority.basis == AuthorityBasis.PARENTAL_RESPONSIBILITY and authority.state == AuthorityState.ACTIVE:
+        if authority.basis != AuthorityBasis.PARENTAL_RESPONSIBILITY:
+            continue
+        if authority.state == AuthorityState.ACTIVE:
             authority_service.move(session, authority, AuthorityState.REVIEW_DUE, AuthorityReason.YOUNG_PERSON_CHOSE,
                                    actor, now, tell_patient=True)
             moved += 1
+        elif authority.state == AuthorityState.SUSPENDED:  # reviewed when the suspension is lifted
+            authority_service.record_step(session, authority, AuthorityReason.YOUNG_PERSON_CHOSE, actor, now)
     return moved

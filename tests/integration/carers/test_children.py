@@ -196,3 +196,21 @@ def test_a_child_under_13_choosing_or_the_parent_choosing_changes_nothing(db_ses
     assert authority.state == "active"
     choose(db_session, child, ChoiceActor.representative(family.carer.id, authority.id), decision="clear")
     assert authority.state == "active"
+
+
+def test_a_choice_made_while_the_parents_authority_is_suspended_sends_it_to_review_when_lifted(db_session,
+                                                                                              family):
+    now = datetime.now(UTC)
+    child, authority = parental(db_session, family, born_years_ago(14))
+    service.apply_time_rules(db_session, now - timedelta(hours=3))
+    service.confirm_review(db_session, authority.id, family.carer.id, now - timedelta(hours=3))
+    service.suspend(db_session, authority.id, family.carer.id, now - timedelta(hours=2))
+    choose(db_session, child, ChoiceActor.patient(family.carer.id))
+    assert authority.state == "suspended"
+    service.lift_suspension(db_session, authority.id, family.carer.id, now + timedelta(hours=1))
+    assert (authority.state, authority.reason) == ("review-due", "young-person-chose")
+    # Reviewed and confirmed, a later suspension and lift leaves it active.
+    service.confirm_review(db_session, authority.id, family.carer.id, now + timedelta(hours=2))
+    service.suspend(db_session, authority.id, family.carer.id, now + timedelta(hours=3))
+    service.lift_suspension(db_session, authority.id, family.carer.id, now + timedelta(hours=4))
+    assert authority.state == "active"
