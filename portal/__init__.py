@@ -95,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
         your_information,
     )
     from portal.web import register as register_pages
+    from portal.web import representatives
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(health.bp)
@@ -107,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(carers.bp)
     app.register_blueprint(disputes.bp)
     app.register_blueprint(help.bp)
+    app.register_blueprint(representatives.bp)
     api.init_app(app)
     app.register_blueprint(api_register.bp)
     app.register_blueprint(fhir_device.bp)

@@ -28,6 +28,7 @@ from portal.services import (
     subject_access,
 )
 from portal.services import authority as authority_service
+from portal.services import authority_children
 from portal.services import register as register_service
 
 portal_cli = AppGroup("portal", help="AI choices portal commands.")
@@ -261,10 +262,14 @@ def purge() -> None:
 @portal_cli.command("authority-review")
 def authority_review() -> None:
     """Apply carers' time rules now: end authorities past their order's end date or a
-    child's 16th birthday; move parental responsibility to review at 13. Run it daily."""
-    changed = authority_service.apply_time_rules(db.session, datetime.now(UTC))
+    child's 16th birthday; move parental responsibility to review at 13; tell families whose
+    child turns 13 within 30 days (once each). Run it daily; safe to run again."""
+    now = datetime.now(UTC)
+    changed = authority_service.apply_time_rules(db.session, now)
+    notices = authority_children.send_review_notices(db.session, now)
     db.session.commit()
     click.echo(f"Authorities changed: {changed}.")
+    click.echo(f"Families told a review at 13 is coming: {notices}.")
 
 
 def init_app(app: Flask) -> None:

@@ -50,4 +50,8 @@ PATIENT_PAGES = {
     "request sent": ("/disputes/{reference}/confirmation", "disputes.confirmation", "P5"),
     "a request for review": ("/disputes/{reference}", "disputes.status", "P5"),
     "withdraw a request": ("/disputes/{reference}/withdraw", "disputes.withdraw", "P5"),
+    "people who can act for you": ("/people-who-can-act-for-you", "representatives.people", "P9"),
+    "confirm a nomination": ("/people-who-can-act-for-you/{authority_id}/confirm", "representatives.confirm", "P9"),
+    "decline a nomination": ("/people-who-can-act-for-you/{authority_id}/decline", "representatives.decline", "P9"),
+    "end a nomination": ("/people-who-can-act-for-you/{authority_id}/end", "representatives.end", "P9"),
 }

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, select
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal.data.base import Base, IdMixin, utcnow
@@ -39,6 +39,10 @@ class Authority(IdMixin, Base):
     evidence_type: Mapped[str | None] = mapped_column(String(40))
     explanation: Mapped[str | None] = mapped_column(Text)  # plain words the requester sees
     reason: Mapped[str | None] = mapped_column(String(40))  # the latest coded reason
+    # A patient-nominated authority: when the patient (signed in at P9) confirmed it.
+    patient_confirmed_at_utc: Mapped[datetime | None] = mapped_column()
+    # Parental responsibility: when the "review at 13 is coming" notice was sent (once).
+    review_notice_sent_at_utc: Mapped[datetime | None] = mapped_column()
     updated_at_utc: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
@@ -107,6 +111,16 @@ def list_authorities_in_states(session: Session, states: Sequence[str]) -> Seque
     statement = (select(Authority).where(Authority.state.in_(list(states)))
                  .order_by(Authority.created_at_utc, Authority.id))
     return session.execute(statement).scalars().all()
+
+
+def mark_review_notice_sent(session: Session, authority_id: uuid.UUID, at: datetime) -> bool:
+    """Stamp the notice as sent if nobody has yet, in one conditional UPDATE; True if this
+    call stamped it. Two sweeps at once: the second waits for the first's row lock
+    (PostgreSQL) or write lock (SQLite), then matches no row, so the notice goes once."""
+    statement = (update(Authority).where(Authority.id == authority_id,
+                                         Authority.review_notice_sent_at_utc.is_(None))
+                 .values(review_notice_sent_at_utc=at).execution_options(synchronize_session="fetch"))
+    return session.execute(statement).rowcount == 1
 
 
 def add_capacity_note(session: Session, note: CapacityNote) -> CapacityNote:

@@ -65,6 +65,12 @@ class AuthorityReason(StrEnum):
     CHILD_REACHED_13 = "child-reached-13"
     REVIEW_CONFIRMED = "review-confirmed"
     SUSPENSION_LIFTED = "suspension-lifted"
+    # A nomination: the patient confirms or declines it; it lapses when they lose capacity.
+    PATIENT_CONFIRMED = "patient-confirmed"
+    DECLINED_BY_PATIENT = "declined-by-patient"
+    CAPACITY_LOST = "capacity-lost"
+    # A young person of 13 or over made a choice themselves: the parent's authority is reviewed.
+    YOUNG_PERSON_CHOSE = "young-person-chose"
 
 
 REJECTION_REASONS = (AuthorityReason.NO_LEGAL_BASIS, AuthorityReason.EVIDENCE_UNCLEAR,

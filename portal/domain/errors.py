@@ -34,7 +34,9 @@ class InvalidChoice(DomainError):
     - ``"no-choice-purpose"``: the purpose is ``no-choice``; the patient's route is an objection;
     - ``"unknown-tool"``: no such tool on the register (raised by services, which know it);
     - ``"unknown-purpose"``: not one of the purposes (``care``, ``improvement``, ``research``);
-    - ``"unknown-decision"``: not ``permit``, ``deny`` or ``clear``.
+    - ``"unknown-decision"``: not ``permit``, ``deny`` or ``clear``;
+    - ``"patient-chose-themselves"``: a carer's choice would replace one the patient made
+      themselves, with no capacity note to allow it (``portal.services.own_choices``).
     """
 
     PERMIT_ON_ALL_TOOLS = "permit-on-all-tools"
@@ -43,6 +45,7 @@ class InvalidChoice(DomainError):
     UNKNOWN_TOOL = "unknown-tool"
     UNKNOWN_PURPOSE = "unknown-purpose"
     UNKNOWN_DECISION = "unknown-decision"
+    PATIENT_CHOSE_THEMSELVES = "patient-chose-themselves"
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)

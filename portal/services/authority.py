@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -83,6 +83,24 @@ def _tell(session: Session, authority: Authority, reason: AuthorityReason, tell_
                                                       contact[1], personalisation))
 
 
+def move(session: Session, authority: Authority, to: AuthorityState, reason: AuthorityReason, actor: Actor,
+         now: datetime, *, tell_patient: bool = False) -> Authority:
+    """One change of state, recorded, audited and told (for the other authority modules)."""
+    return _move(session, authority, to, reason, actor, now, tell_patient=tell_patient)
+
+
+def record_step(session: Session, authority: Authority, reason: AuthorityReason, actor: Actor, now: datetime,
+                *, tell_patient: bool = False) -> None:
+    """A step that leaves the state as it is (the patient confirmed a nomination): an event
+    from and to the current state with its coded reason and who, audited, the carer told."""
+    data.add_authority_event(session, AuthorityEvent(
+        authority_id=authority.id, from_state=authority.state, to_state=authority.state, reason=reason.value,
+        actor_kind=actor.kind, actor_id=actor.id, at_utc=now))
+    audit.record(session, actor, f"authority.{reason.value}", patient_id=authority.patient_id, details={
+        "authority_id": str(authority.id), "state": authority.state, "basis": authority.basis})
+    _tell(session, authority, reason, tell_patient)
+
+
 def record_start(session: Session, authority: Authority, actor: Actor, now: datetime) -> None:
     """The first event of a new request (state ``requested``)."""
     data.add_authority_event(session, AuthorityEvent(
@@ -90,7 +108,8 @@ def record_start(session: Session, authority: Authority, actor: Actor, now: date
         reason=AuthorityReason.REQUESTED.value, actor_kind=actor.kind, actor_id=actor.id, at_utc=now))
     audit.record(session, actor, "authority.requested", patient_id=authority.patient_id,
                  details={"authority_id": str(authority.id), "basis": authority.basis})
-    _tell(session, authority, AuthorityReason.REQUESTED, False)
+    # A nomination waits for the patient's own confirmation: tell them there is one to answer.
+    _tell(session, authority, AuthorityReason.REQUESTED, authority.basis == AuthorityBasis.PATIENT_NOMINATED)
 
 
 def get_for_account(session: Session, authority_id: uuid.UUID, account_id: uuid.UUID) -> Authority:
@@ -153,6 +172,8 @@ def approve(session: Session, authority_id: uuid.UUID, approval: Approval, staff
     approval needs a review date or an end date)."""
     authority = get(session, authority_id)
     _check_approval(authority.basis, approval)
+    if authority.basis == AuthorityBasis.PATIENT_NOMINATED and authority.patient_confirmed_at_utc is None:
+        raise ValueError("the person has not confirmed that they asked for this yet")
     authority.review_on, authority.ends_on = approval.review_on, approval.ends_on
     authority.lpa_registered, authority.attorneys_act = approval.lpa_registered, approval.attorneys_act
     authority.restrictions = approval.restrictions
@@ -191,8 +212,25 @@ def suspend(session: Session, authority_id: uuid.UUID, staff_user_id: uuid.UUID,
 
 def lift_suspension(session: Session, authority_id: uuid.UUID, staff_user_id: uuid.UUID,
                     now: datetime) -> Authority:
-    return _move(session, get(session, authority_id), AuthorityState.ACTIVE,
-                 AuthorityReason.SUSPENSION_LIFTED, staff_actor(staff_user_id), now)
+    """Active again; but a parent's authority goes straight on to ``review-due`` if the young
+    person made a choice themselves while it was suspended (``young-person-chose``)."""
+    authority = _move(session, get(session, authority_id), AuthorityState.ACTIVE,
+                      AuthorityReason.SUSPENSION_LIFTED, staff_actor(staff_user_id), now)
+    if _young_person_chose_unreviewed(session, authority):
+        _move(session, authority, AuthorityState.REVIEW_DUE, AuthorityReason.YOUNG_PERSON_CHOSE,
+              staff_actor(staff_user_id), now, tell_patient=True)
+    return authority
+
+
+def _young_person_chose_unreviewed(session: Session, authority: Authority) -> bool:
+    """A ``young-person-chose`` step recorded while suspended, with no review since."""
+    pending = False
+    for event in data.list_authority_events(session, authority.id):
+        if event.reason == AuthorityReason.YOUNG_PERSON_CHOSE and event.to_state == AuthorityState.SUSPENDED:
+            pending = True
+        elif event.to_state == AuthorityState.REVIEW_DUE or event.reason == AuthorityReason.REVIEW_CONFIRMED:
+            pending = False
+    return pending
 
 
 def confirm_review(session: Session, authority_id: uuid.UUID, staff_user_id: uuid.UUID,
@@ -214,12 +252,25 @@ def end(session: Session, authority_id: uuid.UUID, reason: str, staff_user_id: u
 
 def record_capacity_note(session: Session, patient_id: uuid.UUID, *, lacks_capacity: bool,
                          assessed_by: str, assessed_on: date, actor: Actor) -> CapacityNote:
-    """Record a capacity assessment for decisions about AI in the patient's care."""
+    """Record a capacity assessment for decisions about AI in the patient's care.
+
+    A note that the patient lacks capacity (when it is the latest note: an older assessment
+    entered late does not count) ends every nomination of theirs that is not final
+    (requested, active, suspended, review-due), reason ``capacity-lost``, in the same
+    transaction: a nomination made by a patient with capacity does not survive its loss
+    (DESIGN.md section 3). The carer (and the patient) are told."""
     note = data.add_capacity_note(session, CapacityNote(
         patient_id=patient_id, lacks_capacity=lacks_capacity, assessed_by=assessed_by[:200],
         assessed_on=assessed_on))
     audit.record(session, actor, "capacity-note.recorded", patient_id=patient_id,
                  details={"capacity_note_id": str(note.id), "lacks_capacity": lacks_capacity})
+    latest = data.get_latest_capacity_note(session, patient_id)
+    if lacks_capacity and latest is not None and latest.lacks_capacity:
+        now = datetime.now(UTC)
+        for authority in data.list_authorities_for_patient(session, patient_id):
+            if authority.basis == AuthorityBasis.PATIENT_NOMINATED and not rules.is_final(authority.state):
+                _move(session, authority, AuthorityState.ENDED, AuthorityReason.CAPACITY_LOST, actor, now,
+                      tell_patient=True)
     return note
 
 

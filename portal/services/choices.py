@@ -28,7 +28,7 @@ from portal.domain import PurposePolicy, validate_new_choice
 from portal.domain.errors import DomainError, InvalidChoice, InvalidTransition, NotFound, NotPermitted
 from portal.domain.references import new_reference, normalise_reference
 from portal.domain.values import ActorKind, Channel, ConsentModel, Decision, Purpose
-from portal.services import audit, notify
+from portal.services import audit, authority_children, notify, own_choices
 
 log = logging.getLogger(__name__)
 REFERENCE_PREFIX = "CHO"
@@ -138,6 +138,10 @@ def record_choice(session: Session, *, patient_id: uuid.UUID, tool_slug: str | N
     patient = people.get_patient(session, patient_id)
     if patient is None:
         raise NotFound("No such patient")
+    replaced: list[Choice] = []
+    if actor.kind == ActorKind.REPRESENTATIVE:  # never silently over the patient's own choice
+        replaced = own_choices.check_representative_choice(session, patient_id, tool_slug, checked.purpose,
+                                                           checked.decision)
     choice, created = _insert_once(session, checked, {
         "patient_id": patient_id, "tool_id": checked.tool_id, "purpose": checked.purpose.value,
         "decision": checked.decision.value, "terms_version": checked.terms_version,
@@ -146,9 +150,11 @@ def record_choice(session: Session, *, patient_id: uuid.UUID, tool_slug: str | N
         "channel": Channel(channel).value, "reason": reason, "idempotency_key": idempotency_key or None,
     })
     if created:
-        _audit_recorded(session, choice, actor, tool_slug)
+        _audit_recorded(session, choice, actor, tool_slug, [str(c.id) for c in replaced])
         if actor.kind != ActorKind.SELF:
-            _tell_patient(session, patient, choice)
+            _tell_patient(session, patient, choice, replaced_own_choice=bool(replaced))
+        else:  # a young person of 13 or over chose: the parent's authority is reviewed
+            authority_children.young_person_chose(session, patient_id, actor.account_id, choice.recorded_at_utc)
     return choice
 
 
@@ -180,17 +186,21 @@ def _same_or_refuse(existing: Choice, patient_id: uuid.UUID, checked: _Checked) 
     return existing
 
 
-def _audit_recorded(session: Session, choice: Choice, actor: ChoiceActor, tool_slug: str | None) -> None:
+def _audit_recorded(session: Session, choice: Choice, actor: ChoiceActor, tool_slug: str | None,
+                    replaced: list[str]) -> None:
     audit.record(session, actor.audit_actor(), RECORDED_ACTION, patient_id=choice.patient_id, details={
         "choice_id": str(choice.id), "reference": choice.reference, "sequence": choice.sequence,
         "tool": tool_slug, "purpose": choice.purpose, "decision": choice.decision,
         "terms_version": choice.terms_version, "channel": choice.channel,
         "authority_id": str(choice.authority_id) if choice.authority_id else None,
+        **({"replaced_patient_choices": replaced} if replaced else {}),
     })
 
 
-def _tell_patient(session: Session, patient: people.Patient, choice: Choice) -> None:
-    """A carer or staff member recorded a choice: tell the patient (no clinical detail)."""
+def _tell_patient(session: Session, patient: people.Patient, choice: Choice, *,
+                  replaced_own_choice: bool = False) -> None:
+    """A carer or staff member recorded a choice: tell the patient (no clinical detail),
+    saying so when it took the place of a choice they made themselves."""
     contact = notify.contact_for(patient.email, patient.mobile)
     if contact is None:
         log.info("patient has no contact details; not told about a choice made for them")
@@ -198,7 +208,7 @@ def _tell_patient(session: Session, patient: people.Patient, choice: Choice) -> 
     channel, to = contact
     notify.queue(session, notify.Notification(TOLD_PATIENT_TEMPLATE, channel, to, {
         "reference": choice.reference, "recorded_at_utc": choice.recorded_at_utc.isoformat(),
-        "made_by": choice.actor_kind,
+        "made_by": choice.actor_kind, "replaced_your_own_choice": "yes" if replaced_own_choice else "no",
     }))
 
 

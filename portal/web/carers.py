@@ -54,6 +54,7 @@ REASON_LABELS = {
     "evidence-unclear": _l("We could not read or check the evidence."),
     "does-not-match-patient": _l("The details did not match this person."),
     "safeguarding": _l("We have a concern about their safety."),
+    "declined-by-patient": _l("They told us they did not ask you to act for them."),
 }
 
 

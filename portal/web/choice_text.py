@@ -27,6 +27,9 @@ INVALID_CHOICE_MESSAGES = {
     InvalidChoice.PERMIT_ON_ALL_TOOLS: _l("You can say yes to AI tools one at a time, not all at once"),
     InvalidChoice.NO_CHOICE_PURPOSE: _l("You cannot make a choice about this use of this AI tool. You can object to it"),
     InvalidChoice.UNKNOWN_DECISION: _l("Select yes, no or the standard setting"),
+    InvalidChoice.PATIENT_CHOSE_THEMSELVES: _l("They made this choice themselves, so nothing was saved. You can "
+                                               "change it only once a professional has recorded that they cannot "
+                                               "make this decision"),
 }
 PURPOSE_LABELS = {
     "care": _l("In decisions about your care"),

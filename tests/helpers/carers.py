@@ -20,6 +20,7 @@ from portal.domain.nhs_number import NhsNumber
 from portal.extensions import db
 from portal.services import audit, sessions
 from portal.services import authority as authority_service
+from portal.services import authority_nominations
 from portal.services.authority_requests import AuthorityRequest, request_authority
 from tests.helpers.auth import TOKEN_KEY, start_session
 
@@ -39,6 +40,8 @@ def make_active_authority(session: Any, account_id: uuid.UUID, carer_patient_id:
                              "Daughter", reference=REFERENCES.get(basis),
                              court_order_number="12345678" if basis == AuthorityBasis.PERSONAL_WELFARE_DEPUTY else None)
     authority = request_authority(session, account_id, carer_patient_id, asked, now)
+    if basis == AuthorityBasis.PATIENT_NOMINATED:  # the patient confirms first
+        authority_nominations.confirm(session, authority.id, patient.id, uuid.uuid4(), now)
     approval = authority_service.Approval(review_on=date(2030, 1, 1), ends_on=date(2030, 1, 1),
                                           lpa_registered=True, attorneys_act="jointly-and-severally")
     return authority_service.approve(session, authority.id, approval, VERIFIER, now)

@@ -16,11 +16,13 @@ from portal.domain.authority import AuthorityBasis
 from portal.domain.nhs_number import NhsNumber
 from portal.services import audit, notify
 from portal.services import authority as authority_service
+from portal.services import authority_nominations
 from portal.services.authority_requests import AuthorityRequest, request_authority
 from tests.factories import make_patient
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 VERIFIER = uuid.uuid4()
+PATIENT_ACCOUNT = uuid.uuid4()  # the patient's own account, confirming a nomination
 
 
 @dataclass
@@ -67,6 +69,8 @@ def ask(session, family, patient=None, *, basis=AuthorityBasis.HEALTH_AND_WELFAR
 
 
 def approve(session, authority, *, review_on=date(2027, 11, 30), ends_on=None, now=NOW):  # type: ignore[no-untyped-def]
+    if authority.basis == AuthorityBasis.PATIENT_NOMINATED and authority.patient_confirmed_at_utc is None:
+        authority_nominations.confirm(session, authority.id, authority.patient_id, PATIENT_ACCOUNT, now)
     approval = authority_service.Approval(review_on=review_on, ends_on=ends_on, lpa_registered=True,
                                           attorneys_act="jointly-and-severally")
     return authority_service.approve(session, authority.id, approval, VERIFIER, now)

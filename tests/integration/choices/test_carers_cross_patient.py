@@ -7,7 +7,7 @@ changes (choices, messages to B)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -38,8 +38,28 @@ def two_patients(app, world):
             actor=ChoiceActor.patient(b.id), channel="web", idempotency_key=None)
         make_ai_use_event(session, b, world.triage, world.organisation, plain_summary="Bethan's secret summary")
         carer = make_patient(session, given_name="Gwen", family_name="Hughes", date_of_birth=date(1970, 3, 4))
+        b_nomination = _nominate(session, b)
         session.commit()
-        return {"b_id": b.id, "b_nhs": b.nhs_number, "b_reference": b_choice.reference, "carer": carer}
+        return {"b_id": b.id, "b_nhs": b.nhs_number, "b_reference": b_choice.reference, "carer": carer,
+                "b_authority_id": str(b_nomination.id)}
+
+
+def _nominate(session, patient):
+    """Someone else asks to act for B as B's nominee: B's pages have a request waiting."""
+    import uuid
+
+    from portal.data.accounts import Account
+    from portal.domain.authority import AuthorityBasis
+    from portal.domain.nhs_number import NhsNumber
+    from portal.services.authority_requests import AuthorityRequest, request_authority
+
+    friend = Account(provider="nhs-login", subject=f"friend-{uuid.uuid4()}", email="friend@example.org",
+                     highest_level="P9")
+    session.add(friend)
+    session.flush()
+    asked = AuthorityRequest(NhsNumber(patient.nhs_number), patient.date_of_birth, patient.postcode,
+                             AuthorityBasis.PATIENT_NOMINATED, "Friend")
+    return request_authority(session, friend.id, None, asked, datetime.now(UTC))
 
 
 def patient_routes(app):
@@ -68,13 +88,13 @@ def test_a_carer_for_a_gets_404_for_every_thing_of_b_and_nothing_changes(app, cl
     outbox.clear()
     before = count_b(app, two_patients["b_id"])
     fill = {"reference": two_patients["b_reference"], "tool": "chest-x-ray-triage", "slug": "chest-x-ray-triage",
-            "purpose": "care", "name": "tool"}
+            "purpose": "care", "name": "tool", "authority_id": two_patients["b_authority_id"]}
     b_words = ["Bethan", "Morgan", two_patients["b_nhs"], two_patients["b_reference"], "secret summary"]
     checked = []
     for path, endpoint, methods in patient_routes(app):
         url = path.replace("<", "{").replace(">", "}")
-        url = url.format(**{key: value for key, value in fill.items()})
-        names_b = "reference" in path
+        url = url.replace("{uuid:", "{").format(**{key: value for key, value in fill.items()})
+        names_b = "reference" in path or "authority_id" in path
         for method in methods:
             if method == "GET":
                 response = client.get(url)
@@ -100,5 +120,11 @@ def test_a_carer_for_a_gets_404_for_every_thing_of_b_and_nothing_changes(app, cl
     with app.app_context():
         b_audit = db.session.execute(select(AuditEvent.action).where(AuditEvent.patient_id == two_patients["b_id"])
                                      .order_by(AuditEvent.chain_position)).scalars().all()
-    assert b_audit == ["choice.recorded"]  # only B's own choice: nothing read or written for B since
+    # only B's own choice and the nomination waiting for B: nothing read or written for B since
+    assert b_audit == ["choice.recorded", "authority.requested"]
+    with app.app_context():
+        from portal.data.authorities import Authority
+        import uuid
+        nomination = db.session.get(Authority, uuid.UUID(two_patients["b_authority_id"]))
+        assert (nomination.state, nomination.patient_confirmed_at_utc) == ("requested", None)
     assert {e for _m, e in checked} == {e for _p, e, _l in PATIENT_PAGES.values()}

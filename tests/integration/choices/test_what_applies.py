@@ -179,6 +179,14 @@ def test_voiding_is_audited(db_session, world):
 
 def test_the_history_is_newest_first_and_says_who_made_each_choice(db_session, world):
     mine = choose(db_session, world, "ai-scribe", "care", "permit")
+    # A carer may replace the patient's own choice only under a capacity note made since.
+    from datetime import datetime
+
+    from portal.domain.age import LONDON
+    from portal.services import audit
+    from portal.services import authority as authority_service
+    authority_service.record_capacity_note(db_session, world.patient.id, lacks_capacity=True, assessed_by="Dr A",
+                                           assessed_on=datetime.now(LONDON).date(), actor=audit.SYSTEM)
     carer = choose(db_session, world, "ai-scribe", "care", "deny", ChoiceActor.representative(uuid.uuid4(), uuid.uuid4()))
     everyone = choose(db_session, world, None, "care", "deny")
     history = choice_history.history_for_patient(db_session, world.patient.id, ACCOUNT)
