@@ -4,7 +4,6 @@ reason and a plain explanation the requester then sees, suspend and end. Role-ch
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import date
 
@@ -16,6 +15,7 @@ from portal.extensions import db
 from portal.services import authority as authority_service
 from tests.factories import make_patient
 from tests.helpers.auth import sign_in_as
+from tests.helpers.carers import ask_in_pages
 from tests.integration.auth.test_staff import create_staff, set_up, sign_in
 
 PDF = b"%PDF-1.7\n" + b"0" * 32
@@ -34,11 +34,7 @@ def request_made(app, tmp_path):
                                postcode="SA1 1AA")
         db.session.commit()
     carer_client = sign_in_as(app.test_client(), carer)
-    data = {"csrf_token": csrf(carer_client, "/act-for-someone/ask"), "nhs_number": patient.nhs_number,
-            "date_of_birth-day": "6", "date_of_birth-month": "5", "date_of_birth-year": "1940", "postcode": "SA1 1AA",
-            "relationship": "Daughter", "basis": "health-and-welfare-lpa", "reference": "7000-1234-5678",
-            "evidence": (io.BytesIO(PDF), "lpa.pdf")}
-    assert carer_client.post("/act-for-someone/ask", data=data, content_type="multipart/form-data").status_code == 302
+    ask_in_pages(carer_client, patient, upload=(PDF, "lpa.pdf"))
     with app.app_context():
         authority_id = db.session.execute(select(Authority.id)).scalar_one()
     yield carer_client, authority_id, patient
