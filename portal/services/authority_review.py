@@ -70,3 +70,13 @@ def view(session: Session, authority_id: uuid.UUID) -> RequestView:
         carer_name=_name(carer), carer_route=account.provider if account else "",
         capacity_note=data.get_latest_capacity_note(session, authority.patient_id),
         events=list(data.list_authority_events(session, authority.id)))
+
+
+def representative(session: Session, authority_id: uuid.UUID | None) -> tuple[str, str] | None:
+    """(name, basis) of the carer who acted under ``authority_id``, for "Made by <name>,
+    acting for you as your attorney" (issue 7 point 5); None without an authority or a name."""
+    authority = data.get_authority(session, authority_id) if authority_id else None
+    account = account_data.get_account(session, authority.account_id) if authority else None
+    carer = people.get_patient(session, account.patient_id) if account and account.patient_id else None
+    name = _name(carer)
+    return (name, authority.basis) if authority and name else None
