@@ -168,13 +168,13 @@ def delete_request_draft(session: Session, draft: AuthorityRequestDraft) -> None
     session.flush()
 
 
-def delete_abandoned_request_drafts(session: Session, inactive_before: datetime) -> list[str]:
-    """Delete drafts untouched since ``inactive_before``; returns the evidence file names
-    they held (the caller deletes the files)."""
+def delete_abandoned_request_drafts(session: Session, inactive_before: datetime) -> tuple[int, list[str]]:
+    """Delete drafts untouched since ``inactive_before``; returns how many, and the evidence
+    file names they held (the caller deletes the files)."""
     statement = select(AuthorityRequestDraft).where(AuthorityRequestDraft.updated_at_utc < inactive_before)
     drafts = list(session.execute(statement.order_by(AuthorityRequestDraft.id)).scalars())
     files = [str(d.answers.get("evidence_path")) for d in drafts if d.answers.get("evidence_path")]
     if drafts:
         session.execute(delete(AuthorityRequestDraft).where(
             AuthorityRequestDraft.id.in_([d.id for d in drafts])))
-    return files
+    return len(drafts), files

@@ -16,11 +16,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal.config import INSTANCE_DIR
 from portal.data import authorities as data
 from portal.data.authorities import Authority
 from portal.domain import authority as rules
@@ -57,6 +59,18 @@ def discard(session: Session, account_id: uuid.UUID) -> str | None:
     evidence = draft.answers.get("evidence_path")
     data.delete_request_draft(session, draft)
     return str(evidence) if evidence else None
+
+
+def delete_abandoned(session: Session, inactive_before: datetime, upload_dir: str | Path | None) -> int:
+    """Delete drafts untouched since ``inactive_before`` and the evidence files stored for them
+    (in ``upload_dir``, default ``instance/uploads``); returns how many drafts. Retention:
+    ``RETAIN_DRAFTS_DAYS``. Sent requests keep their files."""
+    count, files = data.delete_abandoned_request_drafts(session, inactive_before)
+    directory = Path(upload_dir) if upload_dir else INSTANCE_DIR / "uploads"
+    for name in files:
+        if Path(name).name == name:
+            (directory / name).unlink(missing_ok=True)
+    return count
 
 
 def steps_for(answers: Mapping[str, Any]) -> list[str]:

@@ -4,7 +4,8 @@ Settings (portal/config.py, README "Configuration"): ``RETAIN_ONE_TIME_CODES_MIN
 ``RETAIN_ENDED_SESSIONS_HOURS``, ``RETAIN_DRAFTS_DAYS``, ``RETAIN_REJECTED_UPLOADS_DAYS``.
 A session that timed out without a sign-out counts as ended when its idle (30 minutes) or
 absolute (12 hours) limit passed. Dispute drafts untouched for ``RETAIN_DRAFTS_DAYS`` are
-deleted. Deleting evidence uploaded for rejected carer requests is not built yet: it is
+deleted, and so are carers' unsent requests to act for someone (with any file they uploaded
+to one). Deleting evidence uploaded for rejected carer requests is not built yet: it is
 reported as skipped, never silently left out.
 Choices and audit events are never deleted. Safe to run twice and concurrently.
 """
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from portal.data import disputes as dispute_data
 from portal.data import retention as retention_data
-from portal.services import audit
+from portal.services import audit, authority_drafts
 
 NOT_BUILT_YET = ("uploads of rejected requests",)
 
@@ -47,5 +48,7 @@ def purge(session: Session, settings: Mapping[str, Any], now: datetime) -> Purge
     }
     removed["abandoned drafts"] = dispute_data.delete_abandoned_drafts(
         session, now - timedelta(days=settings["RETAIN_DRAFTS_DAYS"]))
+    removed["unsent carers' requests"] = authority_drafts.delete_abandoned(
+        session, now - timedelta(days=settings["RETAIN_DRAFTS_DAYS"]), settings.get("EVIDENCE_UPLOAD_DIR"))
     audit.record(session, audit.SYSTEM, "retention.purged", details={"removed": removed})
     return PurgeReport(removed, NOT_BUILT_YET)

@@ -259,3 +259,27 @@ def test_someone_elses_request_and_evidence_are_not_found(app, client, people_he
     assert stranger.post(f"/act-for-someone/requests/{authority.id}/withdraw",
                          data={"csrf_token": token(stranger, "/act-for-someone")}).status_code == 404
     assert authorities(app)[0].state == "requested"
+
+
+def test_purge_deletes_unsent_requests_and_their_files_but_keeps_sent_ones(app, client, people_here, upload_dir):
+    from datetime import UTC, datetime, timedelta
+
+    from portal.services import retention
+
+    carer, patient = people_here
+    sign_in_as(client, carer)
+    answer_all(client, patient, upload=(PDF, "lpa.pdf"))
+    send(client)  # sent: its file stays
+    with app.app_context():
+        other = make_patient(db.session, date_of_birth=date(1950, 1, 2), postcode="LS1 4AP")
+        db.session.commit()
+    answer_all(client, other, upload=(PNG, "old.png"))  # never sent
+    assert len(list(upload_dir.iterdir())) == 2
+    later = datetime.now(UTC) + timedelta(days=app.config["RETAIN_DRAFTS_DAYS"] + 1)
+    with app.app_context():
+        report = retention.purge(db.session, app.config, later)
+        db.session.commit()
+        assert report.removed["unsent carers' requests"] == 1
+        assert db.session.execute(select(AuthorityRequestDraft)).scalars().all() == []
+        [authority] = db.session.execute(select(Authority)).scalars().all()
+    assert [f.name for f in upload_dir.iterdir()] == [authority.evidence_path]
