@@ -283,3 +283,41 @@ def test_purge_deletes_unsent_requests_and_their_files_but_keeps_sent_ones(app, 
         assert db.session.execute(select(AuthorityRequestDraft)).scalars().all() == []
         [authority] = db.session.execute(select(Authority)).scalars().all()
     assert [f.name for f in upload_dir.iterdir()] == [authority.evidence_path]
+
+
+def test_the_same_request_sent_at_the_same_moment_from_two_tabs_makes_one(app, make_app, client, people_here,
+                                                                          upload_dir):
+    import threading
+    from datetime import UTC, datetime
+
+    from portal.data.accounts import AccountSession
+    from portal.services import authority_drafts
+
+    carer, patient = people_here
+    sign_in_as(client, carer)
+    answer_all(client, patient)
+    with app.app_context():
+        [draft] = db.session.execute(select(AuthorityRequestDraft)).scalars().all()
+        key, account_id = str(draft.id), draft.account_id
+        self_patient_id = db.session.execute(select(AccountSession.self_patient_id)).scalars().first()
+    barrier, made, errors = threading.Barrier(2), [], []
+
+    def send_once(one) -> None:  # type: ignore[no-untyped-def]
+        try:
+            with one.app_context():
+                barrier.wait(timeout=10)
+                authority = authority_drafts.submit(db.session, account_id, self_patient_id, key, datetime.now(UTC),
+                                                    carer_identity_check_needed=False)
+                db.session.commit()
+                made.append(authority.id)
+        except BaseException as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+
+    threads = [threading.Thread(target=send_once, args=(make_app(),)) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert len(made) == 2 and made[0] == made[1]
+    assert len(authorities(app)) == 1
