@@ -72,9 +72,13 @@ def _move(session: Session, authority: Authority, to: AuthorityState, reason: Au
 def _tell(session: Session, authority: Authority, reason: AuthorityReason, tell_patient: bool) -> None:
     personalisation = {"state": authority.state, "reason": reason.value}
     account = account_data.get_account(session, authority.account_id)
+    carer = people.get_patient(session, account.patient_id) if account and account.patient_id else None
     if account is not None and account.email:
         notify.queue(session, notify.Notification(CHANGED_TEMPLATE, "email", account.email,
                                                   personalisation))
+    elif carer is not None and (to := notify.contact_for(carer.email, carer.mobile)) is not None:
+        # a carer who signed in with the details-and-code route: their own contact details on record
+        notify.queue(session, notify.Notification(CHANGED_TEMPLATE, to[0], to[1], personalisation))
     if tell_patient:
         patient = people.get_patient(session, authority.patient_id)
         contact = notify.contact_for(patient.email, patient.mobile) if patient else None

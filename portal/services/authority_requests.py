@@ -30,7 +30,9 @@ from portal.services.one_time_codes import find_patient
 class RequestRefused(DomainError):
     """A request the portal cannot accept. ``field`` names the answer to fix; ``code`` is one
     of ``no-match``, ``self``, ``child-16-or-over``, ``bad-reference``, ``bad-court-order``,
-    ``already-held``."""
+    ``already-held``, and (answers missing or malformed in a draft, ``authority_drafts``)
+    ``nhs-number``, ``date-of-birth``, ``postcode``, ``no-basis``, ``no-relationship``,
+    ``relationship-too-long``."""
 
     def __init__(self, field: str, code: str, message: str) -> None:
         super().__init__(message)

@@ -11,6 +11,7 @@ the carer's own identity (DESIGN.md section 4).
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from portal.services import authority_drafts as drafts
 from portal.services import evidence
 from portal.services.authority_requests import RequestRefused
 from portal.web import carer_forms as forms
-from portal.web.carers import _mine, _now, bp, carer_required, evidence_dir
+from portal.web.carers import bp, carer_required, evidence_dir, mine_or_404, now
 from portal.web.guards import Viewer, current_viewer
 
 Page = Response | str | tuple[str, int]
@@ -113,7 +114,7 @@ def _check(name: str, form: Any, answers: dict[str, Any]) -> bool:
         if name == "their-details":
             drafts.check_details(db.session, viewer.account_id, viewer.self_patient_id, answers)
         elif name == "legal-basis":
-            drafts.check_basis(db.session, viewer.account_id, viewer.self_patient_id, answers, _now())
+            drafts.check_basis(db.session, viewer.account_id, viewer.self_patient_id, answers, now())
         elif name == "relationship":
             drafts.check_relationship(answers)
         elif name == "reference":
@@ -208,7 +209,7 @@ def ask_check() -> Page:
     if request.method == "POST" and form.submission_key.data and not g.get(CSRF_FAILED) and form.validate():
         try:
             authority = drafts.submit(db.session, viewer.account_id, viewer.self_patient_id, form.submission_key.data,
-                                      _now(), carer_identity_check_needed=_needs_identity_check(viewer))
+                                      now(), carer_identity_check_needed=_needs_identity_check(viewer))
         except NotFound:
             db.session.rollback()
             return redirect(url_for(".start"))
@@ -244,8 +245,8 @@ def _back_to(refused: RequestRefused) -> Response:
 
 @bp.get("/act-for-someone/requests/<uuid:authority_id>/sent")
 @carer_required
-def ask_sent(authority_id: Any) -> str:
-    authority = _mine(authority_id)
+def ask_sent(authority_id: uuid.UUID) -> str:
+    authority = mine_or_404(authority_id)
     return render_template("carers/ask_sent.html", authority=authority)
 
 

@@ -54,7 +54,7 @@ def evidence_dir() -> Path:
     return Path(current_app.config.get("EVIDENCE_UPLOAD_DIR") or INSTANCE_DIR / "uploads")
 
 
-def _now() -> datetime:
+def now() -> datetime:
     return datetime.now(UTC)
 
 
@@ -67,12 +67,13 @@ def _account_id() -> uuid.UUID:
 @bp.get("/act-for-someone")
 @carer_required
 def start() -> str:
-    requests = authority_service.list_for_account(db.session, _account_id(), _now())
+    requests = authority_service.list_for_account(db.session, _account_id(), now())
     return render_template("carers/start.html", requests=requests, basis_labels=BASIS_LABELS,
                            state_labels=STATE_LABELS)
 
 
-def _mine(authority_id: uuid.UUID):  # type: ignore[no-untyped-def]
+def mine_or_404(authority_id: uuid.UUID):  # type: ignore[no-untyped-def]
+    """The signed-in carer's request ``authority_id``, or 404 (whether or not it exists)."""
     try:
         return authority_service.get_for_account(db.session, authority_id, _account_id())
     except NotFound:
@@ -82,7 +83,7 @@ def _mine(authority_id: uuid.UUID):  # type: ignore[no-untyped-def]
 @bp.get("/act-for-someone/requests/<uuid:authority_id>")
 @carer_required
 def status(authority_id: uuid.UUID) -> str:
-    authority = _mine(authority_id)
+    authority = mine_or_404(authority_id)
     patient = authority_service.describe_for_carer(db.session, authority)
     born = format_date(date.fromisoformat(patient["date_of_birth"]), "d MMMM yyyy") if patient["date_of_birth"] else ""
     return render_template("carers/status.html", authority=authority, basis_labels=BASIS_LABELS,
@@ -103,11 +104,11 @@ def stop(authority_id: uuid.UUID) -> Response:
 
 
 def _step(authority_id: uuid.UUID, action: Callable[..., Any]) -> Response:
-    _mine(authority_id)
+    mine_or_404(authority_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
     try:
-        action(db.session, authority_id, _account_id(), _now())
+        action(db.session, authority_id, _account_id(), now())
     except InvalidTransition:
         db.session.rollback()
         return redirect(url_for(".status", authority_id=authority_id))
@@ -118,7 +119,7 @@ def _step(authority_id: uuid.UUID, action: Callable[..., Any]) -> Response:
 @bp.get("/act-for-someone/requests/<uuid:authority_id>/evidence")
 @carer_required
 def evidence_file(authority_id: uuid.UUID) -> Response:
-    authority = _mine(authority_id)
+    authority = mine_or_404(authority_id)
     data = evidence.read_evidence(evidence_dir(), authority.evidence_path or "")
     if data is None:
         abort(404)

@@ -101,3 +101,18 @@ def test_once_checked_the_code_route_carer_can_act_and_the_choice_names_the_auth
     with app.app_context():
         [choice] = db.session.execute(select(Choice)).scalars().all()
         assert (choice.patient_id, choice.authority_id, choice.actor_kind) == (patient.id, authority.id, "representative")
+
+
+def test_a_code_route_carer_is_told_at_the_contact_details_on_their_record(app, asked):
+    from portal.data.accounts import Account
+    from portal.data.people import Patient
+    from portal.services import notify
+
+    _carer_client, authority, _patient, _sent = asked
+    with app.app_context():
+        account = db.session.get(Account, authority.account_id)
+        carer = db.session.get(Patient, account.patient_id)
+        assert account.provider == "code" and account.email is None and carer.email
+        email = carer.email
+    told = [m for m in notify.get_sender().sent if m.template == "authority-changed" and m.to == email]
+    assert told and told[-1].personalisation["state"] == "requested"
