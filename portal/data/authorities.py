@@ -12,8 +12,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, select, update
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, String, Text, delete, false, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal.data.base import Base, IdMixin, utcnow
@@ -43,6 +44,13 @@ class Authority(IdMixin, Base):
     patient_confirmed_at_utc: Mapped[datetime | None] = mapped_column()
     # Parental responsibility: when the "review at 13 is coming" notice was sent (once).
     review_notice_sent_at_utc: Mapped[datetime | None] = mapped_column()
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)  # the draft it came from
+    # Asked through the details-and-code route (not NHS login P9): a verifier must check the
+    # carer's own identity before approving (DESIGN.md section 4).
+    carer_identity_check_needed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    carer_identity_method: Mapped[str | None] = mapped_column(String(40))
+    carer_identity_checked_by: Mapped[str | None] = mapped_column(String(64))  # staff user id
+    carer_identity_checked_at_utc: Mapped[datetime | None] = mapped_column()
     updated_at_utc: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
@@ -69,6 +77,17 @@ class CapacityNote(IdMixin, Base):
     lacks_capacity: Mapped[bool] = mapped_column(Boolean)
     assessed_by: Mapped[str] = mapped_column(String(200))
     assessed_on: Mapped[date] = mapped_column(Date)
+
+
+class AuthorityRequestDraft(IdMixin, Base):
+    """A carer's answers so far to "ask to act for someone", one per account (issue 7 point 3).
+    ``answers`` is JSON: strings as typed, plus the stored evidence file's name and type."""
+
+    __tablename__ = "authority_request_drafts"
+
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id"), unique=True)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at_utc: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 # Repositories ---------------------------------------------------------------------------------
@@ -134,3 +153,42 @@ def get_latest_capacity_note(session: Session, patient_id: uuid.UUID) -> Capacit
                  .order_by(CapacityNote.assessed_on.desc(), CapacityNote.created_at_utc.desc(),
                            CapacityNote.id.desc()).limit(1))
     return session.execute(statement).scalar_one_or_none()
+
+
+def get_authority_by_submission_key(session: Session, key: str) -> Authority | None:
+    return session.execute(select(Authority).where(Authority.submission_key == key)).scalar_one_or_none()
+
+
+def get_request_draft(session: Session, account_id: uuid.UUID) -> AuthorityRequestDraft | None:
+    statement = select(AuthorityRequestDraft).where(AuthorityRequestDraft.account_id == account_id)
+    return session.execute(statement).scalar_one_or_none()
+
+
+def save_request_draft(session: Session, account_id: uuid.UUID, answers: dict[str, Any]) -> AuthorityRequestDraft:
+    """Create or replace the account's draft; flushes."""
+    draft = get_request_draft(session, account_id)
+    if draft is None:
+        draft = AuthorityRequestDraft(account_id=account_id, answers=dict(answers))
+        session.add(draft)
+    else:
+        draft.answers = dict(answers)
+        draft.updated_at_utc = utcnow()
+    session.flush()
+    return draft
+
+
+def delete_request_draft(session: Session, draft: AuthorityRequestDraft) -> None:
+    session.delete(draft)
+    session.flush()
+
+
+def delete_abandoned_request_drafts(session: Session, inactive_before: datetime) -> tuple[int, list[str]]:
+    """Delete drafts untouched since ``inactive_before``; returns how many, and the evidence
+    file names they held (the caller deletes the files)."""
+    statement = select(AuthorityRequestDraft).where(AuthorityRequestDraft.updated_at_utc < inactive_before)
+    drafts = list(session.execute(statement.order_by(AuthorityRequestDraft.id)).scalars())
+    files = [str(d.answers.get("evidence_path")) for d in drafts if d.answers.get("evidence_path")]
+    if drafts:
+        session.execute(delete(AuthorityRequestDraft).where(
+            AuthorityRequestDraft.id.in_([d.id for d in drafts])))
+    return len(drafts), files

@@ -72,9 +72,13 @@ def _move(session: Session, authority: Authority, to: AuthorityState, reason: Au
 def _tell(session: Session, authority: Authority, reason: AuthorityReason, tell_patient: bool) -> None:
     personalisation = {"state": authority.state, "reason": reason.value}
     account = account_data.get_account(session, authority.account_id)
+    carer = people.get_patient(session, account.patient_id) if account and account.patient_id else None
     if account is not None and account.email:
         notify.queue(session, notify.Notification(CHANGED_TEMPLATE, "email", account.email,
                                                   personalisation))
+    elif carer is not None and (to := notify.contact_for(carer.email, carer.mobile)) is not None:
+        # a carer who signed in with the details-and-code route: their own contact details on record
+        notify.queue(session, notify.Notification(CHANGED_TEMPLATE, to[0], to[1], personalisation))
     if tell_patient:
         patient = people.get_patient(session, authority.patient_id)
         contact = notify.contact_for(patient.email, patient.mobile) if patient else None
@@ -152,45 +156,78 @@ def end_by_patient(session: Session, authority_id: uuid.UUID, patient_id: uuid.U
                  Actor("patient", str(account_id)), now)
 
 
+CARER_IDENTITY_METHODS = ("photo-id-in-person", "photo-id-video-call", "known-to-care-team")
+"""How a verifier may have checked the identity of a carer who asked without NHS login at P9."""
+
+
+class ApprovalRefused(ValueError, DomainError):
+    """An approval missing what the basis needs. ``code``: ``lpa-not-registered``,
+    ``attorneys-act``, ``deputy-end-date``, ``review-date`` or ``carer-identity``."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 @dataclass(frozen=True)
 class Approval:
-    """What a verifier records when approving. ``review_on`` or (deputy) ``ends_on`` is needed."""
+    """What a verifier records when approving. ``review_on`` or (deputy) ``ends_on`` is needed.
+    ``carer_identity_method`` (one of ``CARER_IDENTITY_METHODS``) is needed when the request
+    came through the details-and-code route."""
 
     review_on: date | None
     ends_on: date | None = None
     lpa_registered: bool | None = None
     attorneys_act: str | None = None  # jointly | jointly-and-severally
     restrictions: str | None = None
+    carer_identity_method: str | None = None
 
 
 def approve(session: Session, authority_id: uuid.UUID, approval: Approval, staff_user_id: uuid.UUID,
             now: datetime) -> Authority:
     """Verify a request and make it active (two events: ``verified``, then ``active``).
 
-    Raises ``ValueError`` when the details the basis needs are missing (an LPA must be
-    registered and say how attorneys act; a deputy needs the order's end date; every
-    approval needs a review date or an end date)."""
+    Raises ``ApprovalRefused`` (a ``ValueError``) when the details the basis needs are missing:
+    an LPA must be registered and say how attorneys act; a deputy needs the order's end date;
+    every approval needs a review date or an end date; a carer who asked through the
+    details-and-code route needs their identity checked, and how (DESIGN.md section 4)."""
     authority = get(session, authority_id)
-    _check_approval(authority.basis, approval)
+    _check_approval(authority, approval)
     if authority.basis == AuthorityBasis.PATIENT_NOMINATED and authority.patient_confirmed_at_utc is None:
         raise ValueError("the person has not confirmed that they asked for this yet")
     authority.review_on, authority.ends_on = approval.review_on, approval.ends_on
     authority.lpa_registered, authority.attorneys_act = approval.lpa_registered, approval.attorneys_act
     authority.restrictions = approval.restrictions
+    if authority.carer_identity_check_needed:
+        authority.carer_identity_method = approval.carer_identity_method
+        authority.carer_identity_checked_by, authority.carer_identity_checked_at_utc = str(staff_user_id), now
     actor = staff_actor(staff_user_id)
     _move(session, authority, AuthorityState.VERIFIED, AuthorityReason.VERIFIED, actor, now)
     return _move(session, authority, AuthorityState.ACTIVE, AuthorityReason.VERIFIED, actor, now,
                  tell_patient=True)
 
 
-def _check_approval(basis: str, approval: Approval) -> None:
-    if rules.is_lpa(basis) and (approval.lpa_registered is not True or approval.attorneys_act not in
-                                ("jointly", "jointly-and-severally")):
-        raise ValueError("an LPA must be registered and say how the attorneys act")
+def _check_approval(authority: Authority, approval: Approval) -> None:
+    basis = authority.basis
+    if rules.is_lpa(basis) and approval.lpa_registered is not True:
+        raise ApprovalRefused("lpa-not-registered", "an LPA must be registered and say how the attorneys act")
+    if rules.is_lpa(basis) and approval.attorneys_act not in ("jointly", "jointly-and-severally"):
+        raise ApprovalRefused("attorneys-act", "an LPA must be registered and say how the attorneys act")
     if basis == AuthorityBasis.PERSONAL_WELFARE_DEPUTY and approval.ends_on is None:
-        raise ValueError("a deputyship needs the court order's end date")
+        raise ApprovalRefused("deputy-end-date", "a deputyship needs the court order's end date")
     if approval.review_on is None and approval.ends_on is None:
-        raise ValueError("give a review date or an end date")
+        raise ApprovalRefused("review-date", "give a review date or an end date")
+    if authority.carer_identity_check_needed and approval.carer_identity_method not in CARER_IDENTITY_METHODS:
+        raise ApprovalRefused("carer-identity", "the carer's identity must be checked, and how recorded")
+
+
+def may_act_at(authority: Authority, level: str, route: str) -> bool:
+    """True when a session at ``level`` through ``route`` is assured enough to act under
+    ``authority`` (DESIGN.md section 4): NHS login at P9, or the details-and-code route when
+    a verifier checked the carer's identity with this authority."""
+    if level == "P9":
+        return True
+    return route == "code" and authority.carer_identity_checked_at_utc is not None
 
 
 def reject(session: Session, authority_id: uuid.UUID, reason: str, explanation: str,

@@ -23,13 +23,16 @@ from portal.domain.authority import AuthorityBasis, AuthorityState
 from portal.domain.errors import DomainError
 from portal.domain.nhs_number import NhsNumber
 from portal.services.authority import carer_actor, record_start
+from portal.data.people import Patient
 from portal.services.one_time_codes import find_patient
 
 
 class RequestRefused(DomainError):
     """A request the portal cannot accept. ``field`` names the answer to fix; ``code`` is one
     of ``no-match``, ``self``, ``child-16-or-over``, ``bad-reference``, ``bad-court-order``,
-    ``already-held``."""
+    ``already-held``, and (answers missing or malformed in a draft, ``authority_drafts``)
+    ``nhs-number``, ``date-of-birth``, ``postcode``, ``no-basis``, ``no-relationship``,
+    ``relationship-too-long``."""
 
     def __init__(self, field: str, code: str, message: str) -> None:
         super().__init__(message)
@@ -52,39 +55,66 @@ class AuthorityRequest:
     evidence_type: str | None = None
 
 
-def request_authority(session: Session, account_id: uuid.UUID, self_patient_id: uuid.UUID | None,
-                      asked: AuthorityRequest, now: datetime) -> Authority:
-    """Record a new request (state ``requested``), audited; raises ``RequestRefused``."""
-    patient = find_patient(session, asked.nhs_number, asked.date_of_birth, asked.postcode)
+def match_patient(session: Session, account_id: uuid.UUID, self_patient_id: uuid.UUID | None,
+                  nhs_number: NhsNumber, date_of_birth: date, postcode: str) -> Patient:
+    """The Patient the details name, if the requester may ask to act for them: refuses
+    ``no-match``, ``self`` and ``already-held`` (an open or active request for them)."""
+    patient = find_patient(session, nhs_number, date_of_birth, postcode)
     if patient is None:
         raise RequestRefused("nhs_number", "no-match",
                              "We could not find this person. Check their NHS number, date of birth and postcode")
     if patient.id == self_patient_id:
         raise RequestRefused("nhs_number", "self", "You cannot ask to act for yourself")
-    if asked.basis is AuthorityBasis.PARENTAL_RESPONSIBILITY and age_at(patient.date_of_birth, now) >= 16:
-        raise RequestRefused("date_of_birth", "child-16-or-over",
-                             "Parental responsibility is only for a child under 16")
-    reference, order = _check_references(asked)
     if _already_held(session, account_id, patient.id):
         raise RequestRefused("nhs_number", "already-held", "You have already asked to act for this person")
+    return patient
+
+
+def check_basis_for(patient: Patient, basis: AuthorityBasis, now: datetime) -> None:
+    """Parental responsibility only for a child under 16 at ``now`` (Europe/London ages)."""
+    if basis is AuthorityBasis.PARENTAL_RESPONSIBILITY and age_at(patient.date_of_birth, now) >= 16:
+        raise RequestRefused("basis", "child-16-or-over", "Parental responsibility is only for a child under 16")
+
+
+def request_authority(session: Session, account_id: uuid.UUID, self_patient_id: uuid.UUID | None,
+                      asked: AuthorityRequest, now: datetime, *, carer_identity_check_needed: bool = False,
+                      submission_key: str | None = None) -> Authority:
+    """Record a new request (state ``requested``), audited; raises ``RequestRefused``.
+
+    ``carer_identity_check_needed``: the requester signed in through the details-and-code
+    route, not NHS login at P9, so a verifier must check their identity before approving
+    (DESIGN.md section 4). ``submission_key`` (the draft's id) makes a submit happen once."""
+    patient = match_patient(session, account_id, self_patient_id, asked.nhs_number, asked.date_of_birth,
+                            asked.postcode)
+    try:
+        check_basis_for(patient, asked.basis, now)
+    except RequestRefused as refused:
+        raise RequestRefused("date_of_birth", refused.code, refused.message) from None
+    reference, order = check_references(asked.basis, asked.reference, asked.court_order_number)
     authority = data.add_authority(session, Authority(
         account_id=account_id, patient_id=patient.id, basis=asked.basis.value,
         relationship_to_patient=asked.relationship.strip()[:100], state=AuthorityState.REQUESTED.value,
         reference=reference, court_order_number=order, evidence_path=asked.evidence_path,
-        evidence_type=asked.evidence_type))
+        evidence_type=asked.evidence_type, carer_identity_check_needed=carer_identity_check_needed,
+        submission_key=submission_key))
     record_start(session, authority, carer_actor(account_id), now)
     return authority
 
 
-def _check_references(asked: AuthorityRequest) -> tuple[str | None, str | None]:
+def check_references(basis: AuthorityBasis, reference_typed: str | None,
+                     order_typed: str | None) -> tuple[str | None, str | None]:
+    """(LPA reference, court order number) in canonical form, as the basis needs: an LPA
+    needs a reference or access code of an OPG shape, a deputy a court order number; other
+    bases need neither (both None). Raises ``RequestRefused`` (``bad-reference``,
+    ``bad-court-order``) naming the field."""
     reference = order = None
-    if rules.is_lpa(asked.basis):
-        reference = rules.normalise_lpa_reference(asked.reference or "")
+    if rules.is_lpa(basis):
+        reference = rules.normalise_lpa_reference(reference_typed or "")
         if reference is None:
             raise RequestRefused("reference", "bad-reference",
                                  "Enter the LPA reference number or access code exactly as it is shown")
-    if asked.basis is AuthorityBasis.PERSONAL_WELFARE_DEPUTY:
-        order = rules.normalise_court_order_number(asked.court_order_number or "")
+    if basis is AuthorityBasis.PERSONAL_WELFARE_DEPUTY:
+        order = rules.normalise_court_order_number(order_typed or "")
         if order is None:
             raise RequestRefused("court_order_number", "bad-court-order",
                                  "Enter the court order number exactly as it is shown, like 12345678")

@@ -113,7 +113,12 @@ def load_demo_carer(session: Session, users_file: Path, patients: list[DemoPatie
     _ensure_lpa(session, account, held, now)
     return {"login": user["login"], "password": user["password"], "level": "P9",
             "acts_for": _described(held, "health-and-welfare-lpa (verified, active; capacity note recorded)"),
-            "ask_to_act_for": _described(ask_for, "ask with reference 7000-0000-0002 as a health and welfare LPA")}
+            "ask_to_act_for": {
+                **_described(ask_for, "ask with reference 7000-0000-0002 as a health and welfare LPA"),
+                "verifier": "authority-verifier@staff.example.org (see staff) approves it at /staff/authorities",
+                "patient_signs_in": "details-and-code route with these details"
+                                    + (" (code by email)" if ask_for.email else " (code by text message)")
+                                    + "; their choice history names the carer"}}
 
 
 def _described(patient: DemoPatient, note: str) -> dict[str, str]:

@@ -119,15 +119,19 @@ def account_for_code_route(session: Session, patient_id: uuid.UUID, now: datetim
 
 
 def subjects_for(session: Session, account_id: uuid.UUID, self_patient_id: uuid.UUID | None,
-                 now: datetime | None = None) -> list[Subject]:
+                 now: datetime | None = None, *, level: str = "P9", route: str = NHS_LOGIN) -> list[Subject]:
     """Whose pages the account may open: themselves first, then each patient they may act for
     now (an active authority, with a capacity note where the basis needs one), as a
-    ``Subject`` with its ``authority_id`` and ``relationship`` the authority's basis."""
+    ``Subject`` with its ``authority_id`` and ``relationship`` the authority's basis. A
+    session at ``level`` through ``route`` sees only the authorities it is assured enough to
+    act under (``authority.may_act_at``: P9, or the code route with the carer's identity
+    checked by a verifier)."""
     subjects = []
     if self_patient_id is not None:
         subjects.append(Subject(self_patient_id, None, "self"))
     for authority in authority_service.acting_authorities(session, account_id, now or datetime.now(UTC)):
-        subjects.append(Subject(authority.patient_id, authority.id, authority.basis))
+        if authority_service.may_act_at(authority, level, route):
+            subjects.append(Subject(authority.patient_id, authority.id, authority.basis))
     return subjects
 
 

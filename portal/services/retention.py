@@ -4,7 +4,8 @@ Settings (portal/config.py, README "Configuration"): ``RETAIN_ONE_TIME_CODES_MIN
 ``RETAIN_ENDED_SESSIONS_HOURS``, ``RETAIN_DRAFTS_DAYS``, ``RETAIN_REJECTED_UPLOADS_DAYS``.
 A session that timed out without a sign-out counts as ended when its idle (30 minutes) or
 absolute (12 hours) limit passed. Dispute drafts untouched for ``RETAIN_DRAFTS_DAYS`` are
-deleted. The evidence file of a carer's request that was rejected or withdrawn more than
+deleted, and so are carers' unsent requests to act for someone (with any file they uploaded
+to one). The evidence file of a carer's request that was rejected or withdrawn more than
 ``RETAIN_REJECTED_UPLOADS_DAYS`` ago is deleted from ``EVIDENCE_UPLOAD_DIR`` and its name
 cleared from the request (the request and its history stay: they record who asked and why
 it was refused). A file already missing is not an error.
@@ -26,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from portal.data import disputes as dispute_data
 from portal.data import retention as retention_data
-from portal.services import audit, evidence
+from portal.services import audit, authority_drafts, evidence
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,8 @@ def purge(session: Session, settings: Mapping[str, Any], now: datetime) -> Purge
         session, now - timedelta(days=settings["RETAIN_DRAFTS_DAYS"]))
     removed["uploads of rejected or withdrawn requests"] = purge_rejected_uploads(
         session, evidence.upload_directory(settings), now - timedelta(days=settings["RETAIN_REJECTED_UPLOADS_DAYS"]))
+    removed["unsent carers' requests"] = authority_drafts.delete_abandoned(
+        session, now - timedelta(days=settings["RETAIN_DRAFTS_DAYS"]), evidence.upload_directory(settings))
     audit.record(session, audit.SYSTEM, "retention.purged", details={"removed": removed})
     return PurgeReport(removed)
 

@@ -1,23 +1,27 @@
 """Checking carers' authority (issue 7 point 4): a queue, a request with its evidence, approve
-(details + review or end date, and the capacity note where the basis needs one), reject (coded
-reason + plain explanation), suspend, lift, confirm a review, end. Role ``authority-verifier``."""
+(details + review or end date, the capacity note where the basis needs one, and the carer's own
+identity when they asked through the details-and-code route), reject (coded reason + plain
+explanation), suspend, lift, confirm a review, end. Role ``authority-verifier``. Codes are
+shown only in plain words (``authority_forms``)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 
 from flask import abort, current_app, redirect, render_template, url_for
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from portal.config import INSTANCE_DIR
+from portal.domain import authority as rules
 from portal.domain.errors import InvalidTransition, NotFound
 from portal.extensions import db
 from portal.services import authority as authority_service
-from portal.services import evidence
+from portal.services import authority_review, evidence
 from portal.staff import bp
-from portal.staff.authority_forms import END_REASONS, REJECT_REASONS, ApproveForm, ButtonForm, EndForm, RejectForm
+from portal.staff.authority_forms import (APPROVAL_MESSAGES, ATTORNEYS_ACT, BASIS_LABELS, END_REASONS, IDENTITY_METHODS,
+                                         REASON_LABELS, REJECT_REASONS, STATE_LABELS, ApproveForm, ButtonForm,
+                                         EndForm, RejectForm)
 from portal.staff.guards import staff_required
 from portal.staff.session import current_staff
 
@@ -40,17 +44,29 @@ def _authority(authority_id: uuid.UUID):  # type: ignore[no-untyped-def]
 @bp.get("/authorities")
 @staff_required(ROLE)
 def authority_queue() -> str:
-    items = authority_service.queue(db.session, datetime.now(UTC))
-    return render_template("staff/authorities/queue.html", items=items)
+    items = authority_review.queue(db.session, datetime.now(UTC))
+    return render_template("staff/authorities/queue.html", items=items, **_labels())
 
 
-def _page(authority_id: uuid.UUID, **forms: object) -> str:
-    authority = _authority(authority_id)
+def _labels() -> dict[str, object]:
+    return {"basis_labels": BASIS_LABELS, "state_labels": STATE_LABELS, "reason_labels": REASON_LABELS,
+            "reject_reasons": REJECT_REASONS, "end_reasons": END_REASONS, "attorneys_act": ATTORNEYS_ACT,
+            "identity_methods": IDENTITY_METHODS}
+
+
+def _view(authority_id: uuid.UUID) -> authority_review.RequestView:
+    try:
+        return authority_review.view(db.session, authority_id)
+    except NotFound:
+        abort(404)
+
+
+def _page(authority_id: uuid.UUID, failed: FlaskForm | None = None, **forms: FlaskForm) -> str:
+    """The request page; ``failed`` is the form whose errors the summary at the top shows."""
     context = {"approve": ApproveForm(prefix="approve"), "reject": RejectForm(prefix="reject"),
                "end": EndForm(prefix="end"), **forms}
-    return render_template("staff/authorities/request.html", authority=authority,
-                           patient=authority_service.describe_for_carer(db.session, authority),
-                           reject_reasons=REJECT_REASONS, end_reasons=END_REASONS, **context)
+    return render_template("staff/authorities/request.html", request_view=_view(authority_id), form=failed,
+                           **context, **_labels())
 
 
 @bp.get("/authorities/<uuid:authority_id>")
@@ -63,7 +79,7 @@ def authority_request(authority_id: uuid.UUID) -> str:
 @staff_required(ROLE)
 def authority_evidence(authority_id: uuid.UUID) -> Response:
     authority = _authority(authority_id)
-    directory = Path(current_app.config.get("EVIDENCE_UPLOAD_DIR") or INSTANCE_DIR / "uploads")
+    directory = evidence.upload_directory(current_app.config)
     data = evidence.read_evidence(directory, authority.evidence_path or "")
     if data is None:
         abort(404)
@@ -75,26 +91,43 @@ def authority_evidence(authority_id: uuid.UUID) -> Response:
 @bp.post("/authorities/<uuid:authority_id>/approve")
 @staff_required(ROLE)
 def authority_approve(authority_id: uuid.UUID) -> Response | tuple[str, int]:
-    authority = _authority(authority_id)
+    seen = _view(authority_id)
+    authority = seen.authority
     form = ApproveForm(prefix="approve")
-    if not form.validate_on_submit():
-        return _page(authority_id, approve=form), 400
+    valid = form.validate_on_submit()
+    needed = form.check_for(lpa=rules.is_lpa(authority.basis), deputy=authority.basis == "personal-welfare-deputy",
+                            identity_needed=authority.carer_identity_check_needed,
+                            has_capacity_note=seen.has_capacity_note, needs_capacity_note=seen.needs_capacity_note)
+    if not (valid and needed):
+        return _page(authority_id, form, approve=form), 400
     now = datetime.now(UTC)
     try:
-        if form.lacks_capacity.data and form.assessed_by.data and form.assessed_on.data:
+        if seen.needs_capacity_note and not seen.has_capacity_note:
             authority_service.record_capacity_note(
-                db.session, authority.patient_id, lacks_capacity=True, assessed_by=form.assessed_by.data,
+                db.session, authority.patient_id, lacks_capacity=True, assessed_by=form.assessed_by.data.strip(),
                 assessed_on=form.assessed_on.data, actor=authority_service.staff_actor(_staff_id()))
-        authority_service.approve(db.session, authority_id, authority_service.Approval(
-            review_on=form.review_on.data, ends_on=form.ends_on.data, lpa_registered=form.lpa_registered.data,
-            attorneys_act=form.attorneys_act.data, restrictions=form.restrictions.data or None),
-            _staff_id(), now)
-    except (ValueError, InvalidTransition) as problem:
+        authority_service.approve(db.session, authority_id, _approval(form, authority), _staff_id(), now)
+    except authority_service.ApprovalRefused as refused:
         db.session.rollback()
-        form.review_on.errors = [str(problem)]
-        return _page(authority_id, approve=form), 400
+        field, message = APPROVAL_MESSAGES[refused.code]
+        getattr(form, field).errors = [message]
+        return _page(authority_id, form, approve=form), 400
+    except InvalidTransition:
+        db.session.rollback()
+        abort(409)
     db.session.commit()
     return redirect(url_for(".authority_request", authority_id=authority_id))
+
+
+def _approval(form: ApproveForm, authority) -> authority_service.Approval:  # type: ignore[no-untyped-def]
+    lpa = rules.is_lpa(authority.basis)
+    deputy = authority.basis == "personal-welfare-deputy"
+    return authority_service.Approval(
+        review_on=form.review_on.data, ends_on=form.ends_on.data if deputy else None,
+        lpa_registered=True if lpa and form.lpa_registered.data else None,
+        attorneys_act=form.attorneys_act.data if lpa else None,
+        restrictions=(form.restrictions.data or "").strip() or None if lpa else None,
+        carer_identity_method=form.identity_method.data if form.identity_checked.data else None)
 
 
 @bp.post("/authorities/<uuid:authority_id>/reject")
@@ -103,14 +136,13 @@ def authority_reject(authority_id: uuid.UUID) -> Response | tuple[str, int]:
     _authority(authority_id)
     form = RejectForm(prefix="reject")
     if not form.validate_on_submit():
-        return _page(authority_id, reject=form), 400
+        return _page(authority_id, form, reject=form), 400
     try:
         authority_service.reject(db.session, authority_id, form.reason.data, form.explanation.data,
                                  _staff_id(), datetime.now(UTC))
-    except (ValueError, InvalidTransition) as problem:
+    except InvalidTransition:
         db.session.rollback()
-        form.reason.errors = [str(problem)]
-        return _page(authority_id, reject=form), 400
+        abort(409)
     db.session.commit()
     return redirect(url_for(".authority_request", authority_id=authority_id))
 
@@ -138,7 +170,7 @@ def authority_end(authority_id: uuid.UUID) -> Response | tuple[str, int]:
     _authority(authority_id)
     form = EndForm(prefix="end")
     if not form.validate_on_submit():
-        return _page(authority_id, end=form), 400
+        return _page(authority_id, form, end=form), 400
     try:
         authority_service.end(db.session, authority_id, form.reason.data, _staff_id(), datetime.now(UTC))
     except (ValueError, InvalidTransition):

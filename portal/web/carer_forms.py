@@ -1,4 +1,5 @@
-"""Forms for asking to act for someone (issue 7 point 3). Messages in NHS voice."""
+"""Forms for asking to act for someone, one per question page (issue 7 point 3), and the words
+the pages show for coded values (bases, states, reasons, refusals). Messages in NHS voice."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import RadioField, StringField, ValidationError
+from wtforms import HiddenField, RadioField, StringField, ValidationError
 
 from portal.domain.contact import is_valid_postcode
 from portal.domain.nhs_number import InvalidNhsNumber, NhsNumber
@@ -19,6 +20,42 @@ BASIS_LABELS = {
     "personal-welfare-deputy": _l("Deputy for personal welfare, appointed by the Court of Protection"),
     "parental-responsibility": _l("Parent or guardian of a child under 16"),
     "patient-nominated": _l("They asked me to act for them"),
+}
+BASIS_HINTS = {
+    "property-and-financial-lpa": _l("This only lets you decide how their data is used to improve AI tools and for "
+                                     "research. It does not cover AI used in their care."),
+    "patient-nominated": _l("They will need to confirm this themselves."),
+}
+
+REFUSALS = {
+    "no-match": _l("We could not find this person. Check their NHS number, date of birth and postcode"),
+    "self": _l("You cannot ask to act for yourself"),
+    "child-16-or-over": _l("Parental responsibility is only for a child under 16"),
+    "bad-reference": _l("Enter the LPA reference number or access code exactly as it is shown"),
+    "bad-court-order": _l("Enter the court order number exactly as it is shown, like 12345678"),
+    "already-held": _l("You have already asked to act for this person"),
+    "too-big": _l("The file must be smaller than 10 MB"),
+    "wrong-type": _l("The file must be a PDF, JPG or PNG"),
+    "nhs-number": _l("Enter their 10 digit NHS number"),
+    "date-of-birth": _l("Enter their date of birth"),
+    "postcode": _l("Enter their postcode, like LS1 4AP"),
+    "no-basis": _l("Select why you can act for them"),
+    "no-relationship": _l("Enter how you are related to them"),
+    "relationship-too-long": _l("How you are related must be 100 characters or fewer"),
+}
+EXPIRED_FORM_MESSAGE = _l("This page was open too long. Check your answer and try again")
+
+STATE_LABELS = {
+    "requested": _l("Waiting to be checked"), "verified": _l("Checked"), "rejected": _l("Not accepted"),
+    "withdrawn": _l("Withdrawn"), "active": _l("You can act for them"), "suspended": _l("On hold"),
+    "review-due": _l("Being reviewed"), "ended": _l("Ended"),
+}
+REASON_LABELS = {
+    "no-legal-basis": _l("We could not see a legal reason for you to act for them."),
+    "evidence-unclear": _l("We could not read or check the evidence."),
+    "does-not-match-patient": _l("The details did not match this person."),
+    "safeguarding": _l("We have a concern about their safety."),
+    "declined-by-patient": _l("They told us they did not ask you to act for them."),
 }
 
 
@@ -34,27 +71,42 @@ def _their_postcode(form: Any, field: StringField) -> None:
         raise ValidationError(_l("Enter their postcode, like LS1 4AP"))
 
 
-def _relationship(form: Any, field: StringField) -> None:
-    if not (field.data or "").strip():
-        raise ValidationError(_l("Enter how you are related to them"))
-
-
-class AskForm(FlaskForm):
-    """Their details, how you are related, the legal basis, its reference, and evidence."""
+class DetailsForm(FlaskForm):
+    """Their NHS number, date of birth and postcode: matched together with their record."""
 
     nhs_number = StringField(_l("Their NHS number"), validators=[_their_nhs_number])
     date_of_birth = DateOfBirthField(_l("Their date of birth"), past_only=True)
     postcode = StringField(_l("Their postcode"), validators=[_their_postcode])
-    relationship = StringField(_l("How are you related to them?"), validators=[_relationship])
-    basis = RadioField(_l("Why can you act for them?"), choices=list(BASIS_LABELS),
-                       validate_choice=False)
-    reference = StringField(_l("LPA reference number or access code"))
-    court_order_number = StringField(_l("Court order number"))
-    evidence = FileField(_l("Upload a copy (optional)"))
+
+
+class BasisForm(FlaskForm):
+    basis = RadioField(_l("Why can you act for them?"), choices=list(BASIS_LABELS), validate_choice=False)
 
     def validate_basis(self, field: RadioField) -> None:
         if field.data not in BASIS_LABELS:
             raise ValidationError(_l("Select why you can act for them"))
+
+
+class RelationshipForm(FlaskForm):
+    relationship = StringField(_l("How are you related to them?"))
+
+
+class ReferenceForm(FlaskForm):
+    """The LPA's reference number or access code, or (deputy) the court order number; the
+    page shows the one the basis needs. Shapes are checked by the service."""
+
+    reference = StringField(_l("LPA reference number or access code"))
+    court_order_number = StringField(_l("Court order number"))
+
+
+class EvidenceForm(FlaskForm):
+    evidence = FileField(_l("Upload a copy (optional)"))
+
+
+class SubmitForm(FlaskForm):
+    """Check your answers: the draft's id, so sending twice makes one request."""
+
+    submission_key = HiddenField()
 
 
 class ButtonForm(FlaskForm):

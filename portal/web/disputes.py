@@ -21,6 +21,7 @@ from werkzeug.wrappers import Response
 
 from portal.domain.errors import InvalidTransition, NotFound
 from portal.extensions import db
+from portal.services import authority_review
 from portal.services import disputes as service
 from portal.services.disputes import InvalidDispute
 from portal.web import dispute_forms as forms
@@ -57,7 +58,7 @@ def _viewer() -> Viewer:
 
 def _actor(viewer: Viewer) -> service.DisputeActor:
     if viewer.authority_id is not None:
-        if not viewer.meets("P9"):
+        if not viewer.assured_to_act:  # P9, or the code route with the carer's identity checked
             abort(403)
         return service.DisputeActor("representative", viewer.account_id, viewer.authority_id)
     return service.DisputeActor("patient", viewer.account_id)
@@ -294,7 +295,9 @@ def status(reference: str) -> Page:
                 db.session.rollback()
                 form.message.errors = [forms.CLOSED_MESSAGE]
             code = 400
-    return render_template("disputes/status.html", dispute=dispute, form=form,
+    raised_by = (authority_review.representative(db.session, dispute.authority_id)
+                 if viewer.authority_id is None else None)  # the patient sees which carer raised it
+    return render_template("disputes/status.html", dispute=dispute, form=form, raised_by=raised_by,
                            clinical=viewer.meets("P9"), closed=dispute.closed_at_utc is not None), code
 
 

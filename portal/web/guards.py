@@ -44,6 +44,14 @@ class Viewer:
     def acting_for_someone_else(self) -> bool:
         return self.authority_id is not None
 
+    @property
+    def assured_to_act(self) -> bool:
+        """Assured enough to act for someone else (DESIGN.md section 4): NHS login at P9, or the
+        details-and-code route, whose authority the session loader has re-checked on this
+        request (it keeps a code-route subject only when a verifier checked the carer's
+        identity with the authority)."""
+        return self.meets("P9") or self.route == "code"
+
     def meets(self, level: str) -> bool:
         return LEVELS[self.level] >= LEVELS[level]
 

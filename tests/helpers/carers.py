@@ -65,3 +65,68 @@ def sign_in_as_carer(client: FlaskClient, carer: Any, patient: Any, level: str =
         cookie_session.clear()
         cookie_session[TOKEN_KEY] = token
     return authority_id
+
+
+ASK = "/act-for-someone/ask"
+
+
+def _token(client: FlaskClient, path: str) -> str:
+    import re
+
+    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(path).get_data(as_text=True))
+    assert found, path
+    return found.group(1)
+
+
+def ask_in_pages(client: FlaskClient, patient: Any, *, basis: str = "health-and-welfare-lpa",
+                 reference: str = "7000-1234-5678", relationship: str = "Daughter",
+                 upload: tuple[bytes, str] | None = None) -> str:
+    """Ask to act for ``patient`` through every question page and send it, as a signed-in
+    carer would; returns the "request sent" page's path."""
+    import io
+    import re
+
+    answers = {
+        "their-details": {"nhs_number": patient.nhs_number, "date_of_birth-day": str(patient.date_of_birth.day),
+                          "date_of_birth-month": str(patient.date_of_birth.month),
+                          "date_of_birth-year": str(patient.date_of_birth.year), "postcode": patient.postcode},
+        "legal-basis": {"basis": basis}, "relationship": {"relationship": relationship},
+        "reference": {"court_order_number" if basis == "personal-welfare-deputy" else "reference": reference},
+    }
+    step = "their-details"
+    while step != "check":
+        path = f"{ASK}/{step}"
+        data: dict[str, Any] = {"csrf_token": _token(client, path), **answers.get(step, {})}
+        options: dict[str, Any] = {}
+        if step == "evidence":
+            options["content_type"] = "multipart/form-data"
+            if upload:
+                data["evidence"] = (io.BytesIO(upload[0]), upload[1])
+        response = client.post(path, data=data, **options)
+        assert response.status_code == 302, (step, response.get_data(as_text=True)[:2000])
+        step = response.headers["Location"].split("?")[0].rsplit("/", 1)[-1]
+    page = client.get(f"{ASK}/check").get_data(as_text=True)
+    key = re.search(r'name="submission_key"[^>]*value="([^"]+)"', page)
+    assert key, page[:2000]
+    sent = client.post(f"{ASK}/check", data={"csrf_token": _token(client, f"{ASK}/check"),
+                                             "submission_key": key.group(1)})
+    assert sent.status_code == 302
+    return str(sent.headers["Location"])
+
+
+def sign_in_with_code(client: FlaskClient, patient: Any) -> FlaskClient:
+    """Sign ``patient`` in through the details-and-code route's real services (its account and
+    a P5 session of route ``code``, bound to ``patient``), as a correct code would."""
+    from portal.services import identity
+
+    with client.application.app_context():
+        now = datetime.now(UTC)
+        account = identity.account_for_code_route(db.session, patient.id, now)
+        token, _record = sessions.start_account_session(
+            db.session, account_id=account.id, level="P5", route=identity.CODE_ROUTE, self_patient_id=patient.id,
+            subject_patient_id=patient.id, now=now)
+        db.session.commit()
+    with client.session_transaction() as cookie_session:
+        cookie_session.clear()
+        cookie_session[TOKEN_KEY] = token
+    return client

@@ -50,8 +50,8 @@ def choose_subject() -> str | Response:
     remember_next()
     person = current_viewer()
     assert person is not None
-    subjects = [s for s in identity.subjects_for(db.session, person.account_id, person.self_patient_id)
-                if s.authority_id is None or person.meets("P9")]  # acting for others needs P9
+    subjects = identity.subjects_for(db.session, person.account_id, person.self_patient_id,
+                                     level=person.level, route=person.route)
     form = ChooseSubjectForm()
     form.subject.choices = [(SELF if s.authority_id is None else str(s.authority_id),
                              SELF if s.authority_id is None else _subject_label(s.patient_id))

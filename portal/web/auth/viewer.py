@@ -63,19 +63,20 @@ def _load() -> Viewer | None:
 
 
 def _recheck_authority(record) -> None:  # type: ignore[no-untyped-def]
-    """A carer's session keeps its subject only while the authority still holds (and at P9):
+    """A carer's session keeps its subject only while the authority still holds (at P9, or
+    through the details-and-code route once a verifier checked the carer's identity):
     otherwise the subject is dropped, so the next patient page asks again whom to see and
     says why (``ACTING_STOPPED`` in the cookie session). Nobody acts without a verified basis."""
     if record.authority_id is None:
         return
-    code = "not-p9" if record.level != "P9" else None
+    try:
+        authority = authority_service.check_can_act(db.session, record.authority_id, record.account_id,
+                                                    record.subject_patient_id, None, now())
+        code = None if authority_service.may_act_at(authority, record.level, record.route) else "not-p9"
+    except authority_service.CannotAct as refused:
+        code = refused.code
     if code is None:
-        try:
-            authority_service.check_can_act(db.session, record.authority_id, record.account_id,
-                                            record.subject_patient_id, None, now())
-            return
-        except authority_service.CannotAct as refused:
-            code = refused.code
+        return
     sessions.stop_acting(record)
     session[ACTING_STOPPED] = code
 

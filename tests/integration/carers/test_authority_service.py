@@ -207,3 +207,38 @@ def test_staff_end_only_with_an_ending_reason(db_session, family):
     with pytest.raises(ValueError):
         service.end(db_session, authority.id, "verified", VERIFIER, NOW)
     assert authority.state == "active"
+
+
+# A carer who asked through the details-and-code route (DESIGN.md section 4) ------------------
+
+def test_a_code_route_request_is_approved_only_with_the_carers_identity_checked(db_session, family):
+    from portal.domain.nhs_number import NhsNumber
+    from portal.services.authority_requests import AuthorityRequest, request_authority
+
+    lacks_capacity(db_session, family.patient)
+    asked = AuthorityRequest(NhsNumber(family.patient.nhs_number), family.patient.date_of_birth,
+                             family.patient.postcode, AuthorityBasis.HEALTH_AND_WELFARE_LPA, "Son",
+                             reference="7000-1234-5678")
+    authority = request_authority(db_session, family.carer.id, family.carer_self.id, asked, NOW,
+                                  carer_identity_check_needed=True)
+    details = dict(review_on=date(2027, 11, 30), lpa_registered=True, attorneys_act="jointly")
+    for method in (None, "looked at them"):
+        with pytest.raises(service.ApprovalRefused) as refused:
+            service.approve(db_session, authority.id, service.Approval(**details, carer_identity_method=method),
+                            VERIFIER, NOW)
+        assert refused.value.code == "carer-identity"
+    assert authority.state == "requested" and authority.carer_identity_checked_at_utc is None
+    service.approve(db_session, authority.id, service.Approval(**details, carer_identity_method="photo-id-in-person"),
+                    VERIFIER, NOW)
+    assert (authority.state, authority.carer_identity_method, authority.carer_identity_checked_by) == (
+        "active", "photo-id-in-person", str(VERIFIER))
+    assert authority.carer_identity_checked_at_utc == NOW
+    assert service.may_act_at(authority, "P5", "code") and service.may_act_at(authority, "P9", "nhs-login")
+    assert not service.may_act_at(authority, "P5", "nhs-login")
+
+
+def test_a_code_route_session_may_not_act_under_an_authority_whose_carer_was_never_checked(db_session, family):
+    authority = active_authority(db_session, family)
+    assert authority.carer_identity_check_needed is False
+    assert not service.may_act_at(authority, "P5", "code")
+    assert service.may_act_at(authority, "P9", "nhs-login")

@@ -4,7 +4,6 @@ reason and a plain explanation the requester then sees, suspend and end. Role-ch
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import date
 
@@ -16,6 +15,7 @@ from portal.extensions import db
 from portal.services import authority as authority_service
 from tests.factories import make_patient
 from tests.helpers.auth import sign_in_as
+from tests.helpers.carers import ask_in_pages
 from tests.integration.auth.test_staff import create_staff, set_up, sign_in
 
 PDF = b"%PDF-1.7\n" + b"0" * 32
@@ -34,11 +34,7 @@ def request_made(app, tmp_path):
                                postcode="SA1 1AA")
         db.session.commit()
     carer_client = sign_in_as(app.test_client(), carer)
-    data = {"csrf_token": csrf(carer_client, "/act-for-someone/ask"), "nhs_number": patient.nhs_number,
-            "date_of_birth-day": "6", "date_of_birth-month": "5", "date_of_birth-year": "1940", "postcode": "SA1 1AA",
-            "relationship": "Daughter", "basis": "health-and-welfare-lpa", "reference": "7000-1234-5678",
-            "evidence": (io.BytesIO(PDF), "lpa.pdf")}
-    assert carer_client.post("/act-for-someone/ask", data=data, content_type="multipart/form-data").status_code == 302
+    ask_in_pages(carer_client, patient, upload=(PDF, "lpa.pdf"))
     with app.app_context():
         authority_id = db.session.execute(select(Authority.id)).scalar_one()
     yield carer_client, authority_id, patient
@@ -118,3 +114,84 @@ def _now():
     from datetime import UTC, datetime
 
     return datetime.now(UTC)
+
+
+def visible_text(page: str) -> str:
+    """The words a person reads: the main content without tags or attribute values."""
+    main = page.split("<main", 1)[1].split("</main>", 1)[0]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main))
+
+
+CODES = ("health-and-welfare-lpa", "requested", "evidence-unclear", "jointly-and-severally", "no-legal-basis",
+         "revoked-by-carer", "withdrawn-by-requester")
+
+
+def test_states_bases_and_reasons_are_shown_in_plain_words_never_as_codes(app, client, request_made):
+    _carer, authority_id, _patient = request_made
+    verifier(app, client)
+    queue = client.get("/staff/authorities").get_data(as_text=True)
+    page = client.get(f"/staff/authorities/{authority_id}").get_data(as_text=True).replace("&#39;", "'")
+    for words in ("Lasting power of attorney for health and welfare", "Waiting to be checked"):
+        assert words in visible_text(queue) and words in visible_text(page)
+    assert "NHS login, with their identity checked" in page and "Capacity note" in page
+    for code in CODES:
+        assert code not in visible_text(queue) and code not in visible_text(page), code
+    client.post(f"/staff/authorities/{authority_id}/reject", data={
+        "csrf_token": csrf(client, f"/staff/authorities/{authority_id}"), "reject-reason": "evidence-unclear",
+        "reject-explanation": "Too blurred."})
+    rejected = visible_text(client.get(f"/staff/authorities/{authority_id}").get_data(as_text=True))
+    assert "Rejected" in rejected and "Evidence unclear" in rejected
+    assert not any(code in rejected for code in CODES)
+
+
+@pytest.mark.parametrize(("sent", "messages"), [
+    ({}, ["Confirm the LPA is registered with the Office of the Public Guardian", "Select how the attorneys act",
+          "Enter a review date",
+          "Confirm a capacity assessment says they cannot decide about AI in their care"]),
+    ({"approve-lpa_registered": "y", "approve-attorneys_act": "jointly", "approve-review_on": "2001-01-01",
+      "approve-lacks_capacity": "y"}, ["The date must be in the future", "Enter who assessed their capacity",
+                                       "Enter the date of the assessment"]),
+    ({"approve-lpa_registered": "y", "approve-attorneys_act": "jointly", "approve-review_on": "2030-02-31",
+      "approve-lacks_capacity": "y", "approve-assessed_by": "Dr A", "approve-assessed_on": "2026-01-01"},
+     ["Enter a real date, like 2027-11-30"]),
+])
+def test_an_approval_missing_details_is_refused_with_clear_errors_keeping_what_was_typed(app, client, request_made,
+                                                                                      sent, messages):
+    _carer, authority_id, _patient = request_made
+    verifier(app, client)
+    page = f"/staff/authorities/{authority_id}"
+    response = client.post(page + "/approve", data={"csrf_token": csrf(client, page),
+                                                    "approve-restrictions": "Not about research", **sent})
+    body = response.get_data(as_text=True).replace("&#39;", "'")
+    assert response.status_code == 400
+    assert "<title>Error: " in body and "There is a problem" in body
+    for message in messages:
+        assert message in body
+    assert "Not about research" in body
+    for name, value in sent.items():
+        if name.endswith("_on") or name.endswith("_by"):
+            assert f'value="{value}"' in body
+    assert state(app, authority_id) == "requested"
+
+
+def test_a_deputy_needs_the_court_order_end_date(app, client):
+    with app.app_context():
+        carer = make_patient(db.session)
+        patient = make_patient(db.session, date_of_birth=date(1950, 1, 2), postcode="LS1 4AP")
+        db.session.commit()
+    carer_client = sign_in_as(app.test_client(), carer)
+    ask_in_pages(carer_client, patient, basis="personal-welfare-deputy", reference="1234567T")
+    with app.app_context():
+        authority_id = db.session.execute(select(Authority.id)).scalar_one()
+    verifier(app, client)
+    page = f"/staff/authorities/{authority_id}"
+    assert "1234567T" in client.get(page).get_data(as_text=True)
+    data = {"csrf_token": csrf(client, page), "approve-lacks_capacity": "y", "approve-assessed_by": "Dr A",
+            "approve-assessed_on": "2026-01-01"}
+    refused = client.post(page + "/approve", data=data)
+    assert "Enter the date the court order ends" in refused.get_data(as_text=True)
+    data["csrf_token"] = csrf(client, page)
+    assert client.post(page + "/approve", data={**data, "approve-ends_on": "2031-06-30"}).status_code == 302
+    with app.app_context():
+        stored = db.session.get(Authority, authority_id)
+        assert (stored.state, stored.ends_on) == ("active", date(2031, 6, 30))
