@@ -162,7 +162,8 @@ CARER_IDENTITY_METHODS = ("photo-id-in-person", "photo-id-video-call", "known-to
 
 class ApprovalRefused(ValueError, DomainError):
     """An approval missing what the basis needs. ``code``: ``lpa-not-registered``,
-    ``attorneys-act``, ``deputy-end-date``, ``review-date`` or ``carer-identity``."""
+    ``attorneys-act``, ``deputy-end-date``, ``review-date``, ``carer-identity`` or (a nomination
+    the patient has not confirmed yet) ``patient-not-confirmed``."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -194,7 +195,7 @@ def approve(session: Session, authority_id: uuid.UUID, approval: Approval, staff
     authority = get(session, authority_id)
     _check_approval(authority, approval)
     if authority.basis == AuthorityBasis.PATIENT_NOMINATED and authority.patient_confirmed_at_utc is None:
-        raise ValueError("the person has not confirmed that they asked for this yet")
+        raise ApprovalRefused("patient-not-confirmed", "the person has not confirmed that they asked for this yet")
     authority.review_on, authority.ends_on = approval.review_on, approval.ends_on
     authority.lpa_registered, authority.attorneys_act = approval.lpa_registered, approval.attorneys_act
     authority.restrictions = approval.restrictions

@@ -110,7 +110,10 @@ def authority_approve(authority_id: uuid.UUID) -> Response | tuple[str, int]:
     except authority_service.ApprovalRefused as refused:
         db.session.rollback()
         field, message = APPROVAL_MESSAGES[refused.code]
-        getattr(form, field).errors = [message]
+        if field is None:
+            form.form_errors.append(message)
+        else:
+            getattr(form, field).errors = [message]
         return _page(authority_id, form, approve=form), 400
     except InvalidTransition:
         db.session.rollback()

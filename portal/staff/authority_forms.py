@@ -67,6 +67,8 @@ APPROVAL_MESSAGES = {  # ApprovalRefused codes from the service -> (field, words
     "deputy-end-date": ("ends_on", _l("Enter the date the court order ends")),
     "review-date": ("review_on", _l("Enter a review date")),
     "carer-identity": ("identity_checked", _l("Confirm you have checked the carer's identity, and how")),
+    # About the request as a whole, not one answer: shown at the top of the form.
+    "patient-not-confirmed": (None, _l("The person has not confirmed that they asked for this yet. You can approve once they have.")),
 }
 DATE_HINT = _l("For example, 2027-11-30")
 

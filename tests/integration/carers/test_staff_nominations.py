@@ -18,7 +18,7 @@ def test_approval_waits_for_the_patients_yes(app, client, nomination):  # noqa: 
     approve = {"approve-review_on": "2027-11-30"}
     refused = client.post(page + "/approve", data={"csrf_token": csrf(client, page), **approve})
     assert refused.status_code == 400
-    assert "the person has not confirmed that they asked for this yet" in re.sub(
+    assert "The person has not confirmed that they asked for this yet." in re.sub(
         r"\s+", " ", refused.get_data(as_text=True))
     assert state(app, authority_id) == ("requested", "", False)
 
