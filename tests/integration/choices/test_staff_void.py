@@ -188,3 +188,25 @@ def test_another_staff_members_choice_of_patient_does_not_carry_over(app, client
     find(client, world.patient.nhs_number)
     sign_in_staff(client, "admin")  # someone else signs in on the same browser
     assert client.get("/staff/choices/patient").headers["Location"] == "/staff/choices"
+
+
+def test_the_void_pages_are_valid_html_in_every_language(app, client, world, admin, mistaken, tmp_path):
+    from tests.html_validation import validate_html
+    from tests.pages import LANGUAGES
+
+    documents = {}
+    void_path = f"/staff/choices/{mistaken[1].id}/void"
+    for lang in LANGUAGES:
+        client.get("/staff/", query_string={"lang": lang})
+        documents[f"find ({lang})"] = client.get("/staff/choices").get_data(as_text=True)
+        documents[f"find error ({lang})"] = find(client, "123").get_data(as_text=True)
+        find(client, world.patient.nhs_number)
+        documents[f"patient ({lang})"] = client.get("/staff/choices/patient").get_data(as_text=True)
+        documents[f"void ({lang})"] = client.get(void_path).get_data(as_text=True)
+        documents[f"void error ({lang})"] = post(client, void_path, reason="").get_data(as_text=True)
+    post(client, void_path, reason="Recorded by mistake")
+    for lang in LANGUAGES:
+        client.get("/staff/", query_string={"lang": lang})
+        documents[f"voided ({lang})"] = client.get(f"{void_path[:-5]}/voided").get_data(as_text=True)
+        documents[f"patient with a void choice ({lang})"] = client.get("/staff/choices/patient").get_data(as_text=True)
+    assert validate_html(documents, tmp_path) == []
