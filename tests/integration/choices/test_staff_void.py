@@ -210,3 +210,8 @@ def test_the_void_pages_are_valid_html_in_every_language(app, client, world, adm
         documents[f"voided ({lang})"] = client.get(f"{void_path[:-5]}/voided").get_data(as_text=True)
         documents[f"patient with a void choice ({lang})"] = client.get("/staff/choices/patient").get_data(as_text=True)
     assert validate_html(documents, tmp_path) == []
+
+
+def test_the_help_page_explains_cancelled_choices(client):
+    words = text_of(client.get("/help/how-choices-work").get_data(as_text=True))
+    assert "A cancelled choice stays in your list of choices, but it no longer counts." in words
