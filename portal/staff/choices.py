@@ -13,11 +13,13 @@ import uuid
 
 from flask import abort, redirect, render_template, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from portal.domain.errors import InvalidTransition, NotFound
 from portal.domain.nhs_number import InvalidNhsNumber
-from portal.extensions import db
+from portal.extensions import csrf, db
 from portal.services import staff_choices
 from portal.staff import bp
 from portal.staff.choice_forms import FindPatientForm, VoidChoiceForm
@@ -25,6 +27,18 @@ from portal.staff.guards import staff_required
 from portal.staff.session import current_staff
 
 SELECTED_KEY = "staff_choices_patient"
+EXPIRED_FORM_MESSAGE = _l("This page was open for too long, so nothing was saved. Check the details and send them again")
+
+
+def _expired_token(form: FlaskForm, target: str) -> bool:
+    """True when the form's token was missing, wrong or expired. The form itself checks the
+    token (these views are exempt from the app-wide check, which would answer a bare 400),
+    so the page comes back with what was typed and a plain message, and nothing is saved."""
+    if not form.csrf_token.errors:
+        return False
+    form.csrf_token.errors = [str(EXPIRED_FORM_MESSAGE)]
+    form.csrf_token.error_target_id = target  # type: ignore[attr-defined]
+    return True
 
 
 def _selected_patient() -> uuid.UUID | None:
@@ -40,10 +54,14 @@ def _selected_patient() -> uuid.UUID | None:
 
 
 @bp.route("/choices", methods=["GET", "POST"])
+@csrf.exempt
 @staff_required("admin")
-def choices_find() -> str | Response:
+def choices_find() -> str | Response | tuple[str, int]:
     form = FindPatientForm()
-    if form.validate_on_submit():
+    if form.is_submitted() and not form.validate():
+        if _expired_token(form, "nhs_number"):
+            return render_template("staff/choices/find.html", form=form), 400
+    elif form.is_submitted():
         staff = current_staff()
         assert staff is not None
         try:
@@ -75,8 +93,9 @@ def choices_patient() -> str | Response:
 
 
 @bp.route("/choices/<uuid:choice_id>/void", methods=["GET", "POST"])
+@csrf.exempt
 @staff_required("admin")
-def choice_void(choice_id: uuid.UUID) -> str | Response:
+def choice_void(choice_id: uuid.UUID) -> str | Response | tuple[str, int]:
     patient_id = _selected_patient()
     staff = current_staff()
     if patient_id is None or staff is None:
@@ -88,7 +107,10 @@ def choice_void(choice_id: uuid.UUID) -> str | Response:
     if choice.voided_at is not None:
         return redirect(url_for("staff.choice_voided", choice_id=choice_id))
     form = VoidChoiceForm()
-    if form.validate_on_submit():
+    if form.is_submitted() and not form.validate():
+        if _expired_token(form, "reason"):
+            return render_template("staff/choices/void.html", form=form, choice=choice), 400
+    elif form.is_submitted():
         try:
             staff_choices.void_patient_choice(db.session, patient_id=patient_id, choice_id=choice_id,
                                               staff_user_id=staff.id, staff_roles=tuple(staff.roles),

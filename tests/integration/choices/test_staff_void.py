@@ -215,3 +215,19 @@ def test_the_void_pages_are_valid_html_in_every_language(app, client, world, adm
 def test_the_help_page_explains_cancelled_choices(client):
     words = text_of(client.get("/help/how-choices-work").get_data(as_text=True))
     assert "A cancelled choice stays in your list of choices, but it no longer counts." in words
+
+
+@pytest.mark.parametrize("token", ["", "not-a-token"])
+def test_a_form_sent_without_a_good_token_comes_back_with_what_was_typed(app, client, world, admin, mistaken, token):
+    found = client.post("/staff/choices", data={"csrf_token": token, "nhs_number": world.patient.nhs_number})
+    assert found.status_code == 400
+    assert "This page was open for too long, so nothing was saved" in text_of(found.get_data(as_text=True))
+    assert f'value="{world.patient.nhs_number}"' in found.get_data(as_text=True)
+    assert 'href="#nhs_number"' in found.get_data(as_text=True)
+    find(client, world.patient.nhs_number)
+    path = f"/staff/choices/{mistaken[1].id}/void"
+    voided = client.post(path, data={"csrf_token": token, "reason": "Recorded by mistake"})
+    assert voided.status_code == 400
+    assert "Recorded by mistake</textarea>" in voided.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Choice, mistaken[1].id).voided_at_utc is None
