@@ -237,7 +237,7 @@ def void_choice(session: Session, *, choice_id: uuid.UUID, staff_user_id: uuid.U
         raise NotPermitted("Only an administrator can void a choice")
     if not reason or not reason.strip():
         raise InvalidTransition("Give a reason for voiding the choice")
-    choice = choice_data.get_choice(session, choice_id)
+    choice = choice_data.get_choice_for_update(session, choice_id)  # two admins at once: one voids
     if choice is None:
         raise NotFound("No such choice")
     if choice.voided_at_utc is not None:
