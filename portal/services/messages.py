@@ -55,38 +55,38 @@ def london_time(value: str | None) -> str:
     return f"{when.day} {when:%B %Y} at {hour}:{when:%M}{when.strftime('%p').lower()}"
 
 
+def _on(values: Mapping[str, str], key: str) -> str:
+    """`` on 3 March 2026 at 2:05pm (UK time)`` from the ISO time ``values[key]``, or nothing."""
+    when = london_time(values.get(key))
+    return f" on {when} (UK time)" if when else ""
+
+
 def _reference(values: Mapping[str, str]) -> str:
     return f"\n\nReference: {values['reference']}" if values.get("reference") else ""
 
 
 def _receipt(values: Mapping[str, str], place: Place) -> Message:
-    when = london_time(values.get("recorded_at_utc"))
-    saved = f" on {when} (UK time)" if when else ""
     return Message(
         "Your receipt: a choice about AI in your care",
-        f"We saved a choice about AI in your care{saved}.{_reference(values)}\n\n"
+        f"We saved a choice about AI in your care{_on(values, 'recorded_at_utc')}.{_reference(values)}\n\n"
         f"To see what was chosen, print the receipt or change the choice, {place.sign_in()}.\n\n"
         "We never put details of your care in emails.\n")
 
 
 def _recorded_for_you(values: Mapping[str, str], place: Place) -> Message:
     who = "Someone acting for you" if values.get("made_by") == "representative" else "NHS staff"
-    when = london_time(values.get("recorded_at_utc"))
-    on = f" on {when} (UK time)" if when else ""
     return Message(
         "A choice about AI in your care was recorded for you",
-        f"{who} recorded a choice about AI in your care for you{on}.{_reference(values)}\n\n"
+        f"{who} recorded a choice about AI in your care for you{_on(values, 'recorded_at_utc')}.{_reference(values)}\n\n"
         f"To see it, {place.sign_in()} and look at your choices.\n\n"
         "If you do not recognise this, sign in and choose \"Don't recognise this?\" next to the choice."
         f"{place.help()}\n")
 
 
 def _voided(values: Mapping[str, str], place: Place) -> Message:
-    when = london_time(values.get("voided_at_utc"))
-    on = f" on {when} (UK time)" if when else ""
     return Message(
         "A choice about AI in your care was cancelled",
-        f"NHS staff cancelled a choice on your record{on} because it was made by mistake. "
+        f"NHS staff cancelled a choice on your record{_on(values, 'voided_at_utc')} because it was made by mistake. "
         f"It no longer counts.{_reference(values)}\n\n"
         f"To see what applies now, {place.sign_in()}.{place.help()}\n")
 

@@ -12,7 +12,7 @@ from portal.data import people
 from portal.extensions import db
 from portal.services import choices as choice_service
 from portal.services.choices import ChoiceActor
-from tests.browser.conftest import axe_violations, horizontal_overflow
+from tests.browser.test_choices import check_page
 from tests.factories import make_organisation, make_patient, make_tool
 from tests.helpers.auth import sign_in_browser
 from tests.helpers.staff import sign_in_staff_browser
@@ -35,14 +35,6 @@ def mistaken(live_app, base_url):  # type: ignore[no-untyped-def]
                 actor=ChoiceActor.patient(patient.id), channel="web", idempotency_key=None)
         session.commit()
         return patient, wrong.reference
-
-
-def check_page(page: Page, axe) -> None:  # type: ignore[no-untyped-def]
-    assert page.locator("h1").count() == 1
-    assert axe_violations(axe, page) == []
-    page.set_viewport_size({"width": 320, "height": 640})
-    assert horizontal_overflow(page) <= 0
-    page.set_viewport_size({"width": 1024, "height": 768})
 
 
 def press_enter_on(page: Page, selector: str) -> None:

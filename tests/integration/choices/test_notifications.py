@@ -197,3 +197,14 @@ def test_messages_give_times_in_uk_time(utc, shown):
 def test_an_unknown_kind_of_message_still_says_there_is_an_update():
     message = messages.render("dispute-update", {"reference": "DIS-1234"}, messages.Place(SERVICE_URL))
     assert "There is an update for you." in message.body and "DIS-1234" in message.body and SERVICE_URL in message.body
+
+
+def test_a_void_is_told_in_plain_words_with_no_clinical_detail():
+    message = messages.render("choice-voided", {"reference": "CHO-AAAA-BBBB",
+                                                "voided_at_utc": datetime(2026, 7, 1, 8, 0, tzinfo=UTC).isoformat()},
+                              messages.Place(SERVICE_URL, "0300 123 4567"))
+    assert message.subject == "A choice about AI in your care was cancelled"
+    assert message.body.startswith("NHS staff cancelled a choice on your record on 1 July 2026 at 9:00am (UK time) "
+                                   "because it was made by mistake. It no longer counts.")
+    assert "Reference: CHO-AAAA-BBBB" in message.body and "0300 123 4567" in message.body
+    assert_no_clinical_detail(message.body)
