@@ -9,7 +9,8 @@ The action names come from the services that write them. The API's reads name th
 (``actor_id``, its client id) and its organisation's ODS code (``details.organisation``); the
 page shows the client's registered name and the organisation's name, looked up here (an
 older event that carries ``details.client_name`` keeps it). Staff views are
-``staff.patient.view`` with ``details.organisation`` when known.
+``staff.patient.view`` (with ``details.organisation`` when known) and an auditor's search of
+the audit trail for the patient (``audit.searched``), which shows their choices too.
 """
 
 from __future__ import annotations
@@ -29,12 +30,14 @@ from portal.data.base import utcnow
 from portal.services import change_feed, decision_reads, fhir_consent
 
 STAFF_VIEW_ACTION = "staff.patient.view"
+AUDIT_SEARCH_ACTION = "audit.searched"  # an auditor searched the audit trail for this patient
 READ_KINDS = {
     decision_reads.READ_ACTION: "single",
     decision_reads.BATCH_ACTION: "batch",
     fhir_consent.READ_ACTION: "single",
     change_feed.FEED_ACTION: "feed",
     STAFF_VIEW_ACTION: "staff",
+    AUDIT_SEARCH_ACTION: "staff",
 }
 MAX_CHECKS_SHOWN = 200
 

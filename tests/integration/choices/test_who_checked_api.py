@@ -53,3 +53,15 @@ def test_the_demo_shows_single_and_batch_checks_by_the_demo_system(app, tmp_path
         [f"{system} What Checked your choices"] * demo_reads.SINGLE_READS)
     date = re.search(r"When </span>(.*?)</td>", html, re.S)
     assert date and re.fullmatch(r"\d{1,2} [A-Z][a-z]+ 20\d\d, \d{1,2}:\d\d[ap]m", date.group(1).strip())
+
+
+def test_an_auditor_searching_the_patients_audit_trail_is_listed_as_nhs_staff(app, client, world):
+    from tests.helpers.staff import sign_in_staff
+    from tests.integration.auth.pages import csrf
+
+    sign_in_staff(client, "auditor")
+    searched = client.post("/staff/audit", data={"nhs_number": world.patient.nhs_number,
+                                                 "csrf_token": csrf(client, "/staff/audit")})
+    assert searched.status_code == 200
+    html = sign_in_as(app, world.patient).get("/who-checked-your-choices").get_data(as_text=True)
+    assert rows(html) == ["NHS staff What Looked at your choices"]
