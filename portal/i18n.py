@@ -76,11 +76,13 @@ def text_direction() -> str:
 def language_url(code: str) -> str:
     """This page's address in language ``code``: the same endpoint and path parameters, and
     every query parameter kept (for example ``?organisation=RH5`` on the register) except an
-    earlier ``lang``, which ``code`` replaces. Outside a routed request: the start page."""
+    earlier ``lang``, which ``code`` replaces, and any named like a path parameter (the path
+    wins). Outside a routed request: the start page."""
     if request.endpoint is None:
         return url_for("pages.start", lang=code)
-    query = {key: request.args.getlist(key) for key in request.args if key != "lang"}
-    return url_for(request.endpoint, **(request.view_args or {}), **query, lang=code)
+    path = request.view_args or {}
+    query = {key: request.args.getlist(key) for key in request.args if key != "lang" and key not in path}
+    return url_for(request.endpoint, **path, **query, lang=code)
 
 
 def init_app(app: Flask) -> None:

@@ -135,3 +135,11 @@ def test_switching_language_keeps_the_other_query_parameters(client):
 def test_switching_language_on_a_page_without_a_query_adds_only_the_language(client):
     links = _switcher_links(client.get("/cookies?lang=cy").get_data(as_text=True))
     assert links == {"en": "/cookies?lang=en", "ur": "/cookies?lang=ur"}
+
+
+@pytest.mark.usefixtures("shipped_register")
+def test_a_query_parameter_named_like_a_path_parameter_does_not_break_the_switcher(client):
+    slug = "somerset-chest-xray-triage"
+    response = client.get(f"/ai-tools/{slug}?slug=other&lang=en")
+    assert response.status_code == 200
+    assert _switcher_links(response.get_data(as_text=True))["cy"] == f"/ai-tools/{slug}?lang=cy"
