@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 log = logging.getLogger(__name__)
 _PENDING = "portal.notify.pending"
 SENDER_KEY = "portal.notify.sender"
+_FAILED = "portal.notify.failed"
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,12 @@ def sender_for(session: Session) -> Sender:
     return session.info.get(SENDER_KEY) or _sender
 
 
+def take_failures(session: Session) -> list[str]:
+    """The templates of messages that could not be sent after this session's last commits
+    (and forget them), so a page can say so: "We could not send your receipt"."""
+    return session.info.pop(_FAILED, [])
+
+
 @event.listens_for(Session, "after_commit")
 def _deliver(session: Session) -> None:
     """Send what the committed transaction queued. The change is saved whatever happens
@@ -99,6 +106,7 @@ def _deliver(session: Session) -> None:
         try:
             sender.send(notification)
         except Exception as error:  # noqa: BLE001 - after commit nothing may undo the saved change
+            session.info.setdefault(_FAILED, []).append(notification.template)
             log.warning("notification not sent: %(template)s by %(channel)s (%(problem)s)", {
                 "template": notification.template, "channel": notification.channel,
                 "problem": type(error).__name__})

@@ -208,3 +208,16 @@ def test_a_void_is_told_in_plain_words_with_no_clinical_detail():
                                    "because it was made by mistake. It no longer counts.")
     assert "Reference: CHO-AAAA-BBBB" in message.body and "0300 123 4567" in message.body
     assert_no_clinical_detail(message.body)
+
+
+def test_when_the_receipt_cannot_be_sent_the_page_says_so(make_app, world):
+    app = make_app(NOTIFY_CHANNEL="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=str(free_port()), SMTP_SECURITY="none")
+    client = sign_in_as(app, world.patient)
+    choice = record_for(app, world, ChoiceActor.patient(uuid.uuid4()))
+    page = client.get(f"/your-choices/receipt/{choice.reference}").get_data(as_text=True)
+    response = client.post(f"/your-choices/receipt/{choice.reference}/send",
+                           data={"csrf_token": hidden_fields(page)["csrf_token"]})
+    assert response.headers["Location"].endswith("sent=failed")
+    words = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "We could not send this receipt to your email address just now. Your choice is saved." in words
+    assert "We sent this receipt" not in words
