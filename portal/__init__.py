@@ -64,6 +64,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     logging_setup.configure_logging(app.config["LOG_LEVEL"])
     logging_setup.init_request_logging(app)
     db.init_app(app)
+    _wire_notifications(app)
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
@@ -77,6 +78,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     cli.init_app(app)
     return app
+
+
+def _wire_notifications(app: Flask) -> None:
+    """Messages queued in this app's database sessions go to the sender ``NOTIFY_CHANNEL``
+    names (none in tests: the in-memory outbox)."""
+    from portal.services import notify, notify_senders
+
+    sender = notify_senders.build_notification_sender(app.config)
+    if sender is not None:
+        app.extensions["portal.db"]["sessionmaker"].configure(info={notify.SENDER_KEY: sender})
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -21,8 +21,9 @@ from portal.services import (
     demo,
     demo_accounts,
     demo_ai_use,
-    health,
     demo_disputes,
+    demo_reads,
+    health,
     retention,
     staff_accounts,
     subject_access,
@@ -110,6 +111,7 @@ def load_demo(accounts_file: str) -> None:
     accounts["api_client"] = {"client_id": made.client_id, "secret": made.secret,
                               "scopes": list(api_clients.SCOPES),
                               "token_url": "http://127.0.0.1:5000/oauth2/token"}
+    reads = demo_reads.load_demo_reads(session, made.client_id, [p.nhs_number for p in patients])
     session.commit()
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(accounts, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -119,6 +121,7 @@ def load_demo(accounts_file: str) -> None:
     click.echo(f"Added {uses} demo report(s) of AI use (one is AI used against the patient's wishes).")
     click.echo(f"Added {len(disputes)} demo request(s) for review for amelia.hughes@example.org"
                + (f" ({', '.join(disputes)}; one in review, one overdue)." if disputes else "."))
+    click.echo(f"Added {reads} demo read(s) of a patient's choices by the demo clinical system.")
     _echo_demo_accounts(accounts)
     click.echo(f"All demo sign-in details are in {target}.")
 

@@ -77,8 +77,9 @@ SETTINGS: tuple[Setting, ...] = (
             "The phone number people without contact details on record can call for help."),
     Setting("HELP_POSTAL_ADDRESS", "", True, "The postal address for the same help, on one line."),
     Setting("NOTIFY_CHANNEL", "", True,
-            "How one-time codes are sent: `console` (development only: printed and shown on "
-            "the page), `smtp` or `notify` (GOV.UK Notify). Empty means `console` in "
+            "How one-time codes and other messages (receipts, \"a choice was recorded for you\") "
+            "are sent: `console` (development only: printed, and codes shown on the page), "
+            "`smtp` or `notify` (GOV.UK Notify). Empty means `console` in "
             "development and test; production must choose `smtp` or `notify`."),
     Setting("SMTP_HOST", "127.0.0.1", False, "SMTP server for `NOTIFY_CHANNEL=smtp`."),
     Setting("SMTP_PORT", "587", False, "SMTP port."),
@@ -94,6 +95,15 @@ SETTINGS: tuple[Setting, ...] = (
             "Notify email template with a `((code))` placeholder."),
     Setting("NOTIFY_SMS_TEMPLATE_ID", "", False,
             "Notify text message template with a `((code))` placeholder."),
+    Setting("SERVICE_URL", "", False,
+            "The portal's public address, e.g. `https://ai-choices.example.nhs.uk`, put in "
+            "emails and text messages so people know where to sign in. Empty: messages name "
+            "the service only."),
+    Setting("NOTIFY_MESSAGE_EMAIL_TEMPLATE_ID", "", False,
+            "Notify email template with `((subject))` and `((body))` placeholders, for receipts "
+            "and other messages sent after a change (`NOTIFY_CHANNEL=notify`)."),
+    Setting("NOTIFY_MESSAGE_SMS_TEMPLATE_ID", "", False,
+            "Notify text message template with a `((body))` placeholder, for the same messages."),
     Setting("API_RATE_LIMIT", "1200 per minute", False,
             "Requests each API client may make to `/api/v1` and `/fhir/r4` (Flask-Limiter "
             "syntax, for example `20 per second`). Over it: 429 with `Retry-After`."),
@@ -292,6 +302,7 @@ def _sign_in_settings(env: str, environ: dict[str, str]) -> dict[str, object]:
             "STAFF_OIDC_REDIRECT_URI", "SMTP_HOST", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_FROM",
             "NOTIFY_API_KEY", "NOTIFY_BASE_URL", "NOTIFY_EMAIL_TEMPLATE_ID", "NOTIFY_SMS_TEMPLATE_ID",
             "HELP_PHONE", "HELP_POSTAL_ADDRESS",
+            "SERVICE_URL", "NOTIFY_MESSAGE_EMAIL_TEMPLATE_ID", "NOTIFY_MESSAGE_SMS_TEMPLATE_ID",
         )
     }
     settings.update({

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from babel import Locale
-from flask import Flask, current_app, request
+from flask import Flask, current_app, request, url_for
 from flask_babel import get_locale
 
 from portal.config import PROJECT_ROOT
@@ -73,6 +73,18 @@ def text_direction() -> str:
     return Locale.parse(str(get_locale())).text_direction
 
 
+def language_url(code: str) -> str:
+    """This page's address in language ``code``: the same endpoint and path parameters, and
+    every query parameter kept (for example ``?organisation=RH5`` on the register) except an
+    earlier ``lang``, which ``code`` replaces, and any named like a path parameter (the path
+    wins). Outside a routed request: the start page."""
+    if request.endpoint is None:
+        return url_for("pages.start", lang=code)
+    path = request.view_args or {}
+    query = {key: request.args.getlist(key) for key in request.args if key != "lang" and key not in path}
+    return url_for(request.endpoint, **path, **query, lang=code)
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(
         app,
@@ -102,5 +114,6 @@ def init_app(app: Flask) -> None:
             "html_dir": text_direction(),
             "current_language": language,
             "languages": enabled_languages(),
+            "language_url": language_url,
         }
 

@@ -60,6 +60,12 @@ def get_choice(session: Session, choice_id: uuid.UUID) -> Choice | None:
     return session.get(Choice, choice_id)
 
 
+def get_choice_for_update(session: Session, choice_id: uuid.UUID) -> Choice | None:
+    """The choice, read afresh and locked until the transaction ends (``SELECT ... FOR
+    UPDATE`` on PostgreSQL; SQLite's write transactions already run one at a time)."""
+    return session.get(Choice, choice_id, with_for_update=True, populate_existing=True)
+
+
 def get_choice_by_idempotency_key(session: Session, key: str) -> Choice | None:
     return session.execute(select(Choice).where(Choice.idempotency_key == key)).scalar_one_or_none()
 

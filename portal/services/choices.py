@@ -38,6 +38,7 @@ RECORDED_ACTION = "choice.recorded"
 VOIDED_ACTION = "choice.voided"
 TOLD_PATIENT_TEMPLATE = "choice-recorded-for-you"
 RECEIPT_TEMPLATE = "choice-receipt"
+VOIDED_TEMPLATE = "choice-voided"
 
 
 class IdempotencyKeyReused(DomainError):
@@ -240,20 +241,27 @@ def void_choice(session: Session, *, choice_id: uuid.UUID, staff_user_id: uuid.U
     """Mark a choice made in error as void (it stays in the history). Staff role ``admin``
     only (``NotPermitted``); ``reason`` required (``InvalidTransition`` if blank or if the
     choice is already void); ``NotFound`` for no such choice. The void takes a new number of
-    the ``decision-changes`` sequence so the change feed reports it; audited."""
+    the ``decision-changes`` sequence so the change feed reports it; audited. The patient is
+    told through their contact details on record (reference only), after commit."""
     if VOID_ROLE not in staff_roles:
         raise NotPermitted("Only an administrator can void a choice")
     if not reason or not reason.strip():
         raise InvalidTransition("Give a reason for voiding the choice")
-    choice = choice_data.get_choice(session, choice_id)
+    choice = choice_data.get_choice_for_update(session, choice_id)  # two admins at once: one voids
     if choice is None:
         raise NotFound("No such choice")
     if choice.voided_at_utc is not None:
         raise InvalidTransition("This choice is already void")
+    voided_at = utcnow()
     choice_data.void_choice(session, choice, staff_id=staff_user_id, reason=reason.strip(),
-                            sequence=next_sequence(session), at=utcnow())
+                            sequence=next_sequence(session), at=voided_at)
     audit.record(session, audit.Actor("staff", str(staff_user_id)), VOIDED_ACTION,
                  patient_id=choice.patient_id, details={
                      "choice_id": str(choice.id), "reference": choice.reference,
                      "void_sequence": choice.void_sequence})
+    patient = people.get_patient(session, choice.patient_id)
+    contact = notify.contact_for(patient.email, patient.mobile) if patient is not None else None
+    if contact is not None:
+        notify.queue(session, notify.Notification(VOIDED_TEMPLATE, contact[0], contact[1], {
+            "reference": choice.reference, "voided_at_utc": voided_at.isoformat()}))
     return choice

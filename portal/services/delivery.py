@@ -95,9 +95,13 @@ class SmtpSender:
         return client
 
     def send(self, message: CodeMessage) -> None:
+        self.send_email(message.to, SUBJECT, BODY.format(code=message.code))
+
+    def send_email(self, to: str, subject: str, body: str) -> None:
+        """One plain-text email to ``to``. Raises ``DeliveryFailed`` (no address in it)."""
         email = EmailMessage()
-        email["From"], email["To"], email["Subject"] = self.sender, message.to, SUBJECT
-        email.set_content(BODY.format(code=message.code))
+        email["From"], email["To"], email["Subject"] = self.sender, to, subject
+        email.set_content(body)
         try:
             with self._connect() as client:
                 if self.username:

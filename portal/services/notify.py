@@ -2,7 +2,9 @@
 
 Delivery of sign-in codes (console, SMTP, GOV.UK Notify) lives in ``portal.services.delivery``.
 These after-commit notifications (receipts, "someone made a choice for you") go to the sender
-set with ``set_sender``: an in-memory ``Outbox`` until a deployment plugs a real one in.
+the session carries in ``session.info[SENDER_KEY]`` (the app factory puts the one
+``NOTIFY_CHANNEL`` names there: ``portal.services.notify_senders``), or else to the
+process-wide one set with ``set_sender``: an in-memory ``Outbox`` (tests).
 
 A service calls ``queue(session, notification)`` inside its transaction. Nothing is sent
 until that transaction commits; a rollback drops it, so nobody is told about a change that
@@ -21,6 +23,8 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 log = logging.getLogger(__name__)
 _PENDING = "portal.notify.pending"
+SENDER_KEY = "portal.notify.sender"
+_FAILED = "portal.notify.failed"
 
 
 @dataclass(frozen=True)
@@ -81,10 +85,31 @@ def queue(session: Session, notification: Notification) -> None:
     session.info.setdefault(_PENDING, []).append(notification)
 
 
+def sender_for(session: Session) -> Sender:
+    """The sender this session's messages go to (see the module docstring)."""
+    return session.info.get(SENDER_KEY) or _sender
+
+
+def take_failures(session: Session) -> list[str]:
+    """The templates of messages that could not be sent after this session's last commits
+    (and forget them), so a page can say so: "We could not send your receipt"."""
+    return session.info.pop(_FAILED, [])
+
+
 @event.listens_for(Session, "after_commit")
 def _deliver(session: Session) -> None:
+    """Send what the committed transaction queued. The change is saved whatever happens
+    here, so a failure to send is logged (template and channel only, never the address or
+    the words) and never raised into the request that saved it."""
+    sender = sender_for(session)
     for notification in session.info.pop(_PENDING, []):
-        _sender.send(notification)
+        try:
+            sender.send(notification)
+        except Exception as error:  # noqa: BLE001 - after commit nothing may undo the saved change
+            session.info.setdefault(_FAILED, []).append(notification.template)
+            log.warning("notification not sent: %(template)s by %(channel)s (%(problem)s)", {
+                "template": notification.template, "channel": notification.channel,
+                "problem": type(error).__name__})
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -5,9 +5,12 @@ AI use comes from ``AiUseEvent`` rows reported by clinical systems, each shown o
 "visible from" time. Checks come from the audit trail: every read of the patient's decisions
 by a clinical system (single, batch, FHIR Consent or change feed) and every staff view.
 
-MERGE NOTE: the action names below are the contract with the API and staff branches; the API
-writes ``details`` with ``client_name`` and ``organisation``; staff views are
-``staff.patient.view`` with ``details.organisation`` when known.
+The action names come from the services that write them. The API's reads name the client
+(``actor_id``, its client id) and its organisation's ODS code (``details.organisation``); the
+page shows the client's registered name and the organisation's name, looked up here (an
+older event that carries ``details.client_name`` keeps it). Staff views are
+``staff.patient.view`` (with ``details.organisation`` when known) and an auditor's search of
+the audit trail for the patient (``audit.searched``), which shows their choices too.
 """
 
 from __future__ import annotations
@@ -19,15 +22,22 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from portal.data import ai_use as ai_use_data
+from portal.data import api_clients as client_data
 from portal.data import audit as audit_data
+from portal.data import people
+from portal.data.audit import AuditEvent
 from portal.data.base import utcnow
+from portal.services import change_feed, decision_reads, fhir_consent
 
+STAFF_VIEW_ACTION = "staff.patient.view"
+AUDIT_SEARCH_ACTION = "audit.searched"  # an auditor searched the audit trail for this patient
 READ_KINDS = {
-    "decisions.read": "single",
-    "decisions.batch-read": "batch",
-    "fhir.consent.read": "single",
-    "feed.read": "feed",
-    "staff.patient.view": "staff",
+    decision_reads.READ_ACTION: "single",
+    decision_reads.BATCH_ACTION: "batch",
+    fhir_consent.READ_ACTION: "single",
+    change_feed.FEED_ACTION: "feed",
+    STAFF_VIEW_ACTION: "staff",
+    AUDIT_SEARCH_ACTION: "staff",
 }
 MAX_CHECKS_SHOWN = 200
 
@@ -80,10 +90,38 @@ def decision_checks(session: Session, patient_id: uuid.UUID) -> list[CheckItem]:
     """Every audited check of the patient's decisions, newest first (at most 200)."""
     events = audit_data.list_events_for_patient(session, patient_id, actions=list(READ_KINDS),
                                                 limit=MAX_CHECKS_SHOWN)
+    names = _Names(session)
     return [CheckItem(
         at=event.occurred_at_utc, kind=READ_KINDS[event.action],
-        client_name=_text(event.details, "client_name"), organisation=_text(event.details, "organisation"),
+        client_name=_text(event.details, "client_name") or names.client(event),
+        organisation=names.organisation(_text(event.details, "organisation")),
     ) for event in events]
+
+
+class _Names:
+    """Clients' and organisations' names, each looked up once per page."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.clients: dict[str, str | None] = {}
+        self.organisations: dict[str, str] = {}
+
+    def client(self, event: AuditEvent) -> str | None:
+        if event.actor_kind != "api-client" or not event.actor_id:
+            return None
+        if event.actor_id not in self.clients:
+            found = client_data.get_api_client_by_client_id(self.session, event.actor_id)
+            self.clients[event.actor_id] = found.name if found is not None else None
+        return self.clients[event.actor_id]
+
+    def organisation(self, value: str | None) -> str | None:
+        """The organisation's name for an ODS code on record; any other text as it is."""
+        if value is None:
+            return None
+        if value not in self.organisations:
+            found = people.get_organisation_by_ods_code(self.session, value) if len(value) <= 10 else None
+            self.organisations[value] = found.name if found is not None else value
+        return self.organisations[value]
 
 
 def _text(details: dict[str, object] | None, key: str) -> str | None:

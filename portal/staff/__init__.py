@@ -14,6 +14,7 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 def init_app(app: Flask) -> None:
     from portal.staff import audit_search, authorities, conflicts, disputes, session, views  # noqa: F401  (routes)
+    from portal.staff import choices  # noqa: F401  (routes)
 
     session.init_app(app)
     views.init_app(app)

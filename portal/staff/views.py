@@ -27,7 +27,7 @@ ROLE_TASKS = {
     "register-editor": _l("Keep the register of AI tools up to date"),
     "assisted-digital": _l("Record choices for people by phone or on paper"),
     "auditor": _l("Check the audit trail and AI used against people's wishes"),
-    "admin": _l("Manage staff accounts"),
+    "admin": _l("Manage staff accounts, and make void a choice made in error"),
 }
 
 

@@ -20,7 +20,7 @@ from portal.domain.errors import InvalidChoice, NotFound
 from portal.domain.values import Purpose
 from portal.extensions import db
 from portal.services import authority as authority_service
-from portal.services import choice_history, choice_summary
+from portal.services import choice_history, choice_summary, notify
 from portal.services import choices as choice_service
 from portal.web import choice_text
 from portal.web.choice_forms import AllToolsChoiceForm, SendReceiptForm, ToolChoiceForm
@@ -201,6 +201,7 @@ def _receipt_page(reference: str, form: SendReceiptForm, status: int = 200) -> t
         abort(404)
     return render_template("choices/receipt.html", receipt=receipt, form=form,
                            sent=request.args.get("sent") == "1",
+                           send_failed=request.args.get("sent") == "failed",
                            change_url=url_for(".overview", _external=True)), status
 
 
@@ -223,7 +224,10 @@ def send_receipt(reference: str) -> Response | tuple[str, int]:
         sent = choice_service.send_receipt(db.session, patient_id=viewer.subject_patient_id, reference=reference)
     except NotFound:
         abort(404)
+    notify.take_failures(db.session)
     db.session.commit()
+    if sent and notify.take_failures(db.session):
+        return redirect(url_for(".receipt", reference=reference, sent="failed"))
     return redirect(url_for(".receipt", reference=reference, sent="1" if sent else None))
 
 

@@ -71,7 +71,7 @@ def test_who_checked_lists_every_read_by_a_clinical_system_and_staff_newest_firs
     rows = [text_of(row) for row in re.findall(r'<tr class="nhsuk-table__row">(.*?)</tr>', html, re.S)]
     assert [re.sub(r"^When .*? Who ", "", row) for row in rows] == [
         "NHS staff Portal support team What Looked at your choices",
-        "Radiology worklist Somerset NHS Foundation Trust What Checked your choices with other patients' choices",
+        "Radiology worklist Somerset NHS Foundation Trust What Checked in a batch with other patients",
         "Somerset EPR Somerset NHS Foundation Trust What Checked your choices",
     ]
     assert "Don't recognise this?" in text_of(html)

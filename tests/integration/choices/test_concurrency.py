@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from portal.data.audit import AuditEvent
 from portal.data.choices import Choice
+from portal.domain.errors import InvalidTransition
 from portal.domain.values import Purpose
 from portal.extensions import db
 from portal.services import audit, choice_history
@@ -94,3 +95,30 @@ def test_one_form_sent_many_times_at_once_records_one_choice(app, world):
     with app.app_context():
         assert len(db.session.execute(select(Choice)).scalars().all()) == 1
         assert len(db.session.execute(select(AuditEvent).where(AuditEvent.action == "choice.recorded")).scalars().all()) == 1
+
+
+def test_one_choice_voided_many_times_at_once_is_voided_once(app, world):
+    with app.app_context():
+        wrong = choice_service.record_choice(
+            db.session, patient_id=world.patient.id, tool_slug="chest-x-ray-triage", purpose="care", decision="permit",
+            actor=ChoiceActor.patient(uuid.uuid4()), channel="web", idempotency_key=None)
+        db.session.commit()
+    admins = [uuid.uuid4() for _ in range(8)]
+
+    def void(index: int) -> uuid.UUID:
+        choice_service.void_choice(db.session, choice_id=wrong.id, staff_user_id=admins[index],
+                                   staff_roles=("admin",), reason=f"Error seen by admin {index}")
+        db.session.commit()
+        return admins[index]
+
+    voided_by, errors = run_together(app, len(admins), void)
+    assert len(voided_by) == 1
+    assert len(errors) == len(admins) - 1
+    assert all(isinstance(e, InvalidTransition) for e in errors), errors
+    with app.app_context():
+        session = db.session
+        choice = session.get(Choice, wrong.id)
+        assert choice.voided_by_staff_id == voided_by[0]
+        events = session.execute(select(AuditEvent).where(AuditEvent.action == "choice.voided")).scalars().all()
+        assert [(e.actor_id, e.details["void_sequence"]) for e in events] == [(str(voided_by[0]), choice.void_sequence)]
+        assert audit.verify(session).ok

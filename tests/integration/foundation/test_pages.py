@@ -109,3 +109,37 @@ def test_the_built_stylesheet_is_served_and_reaches_nothing_outside(client):
         css = response.get_data(as_text=True)
     assert "https://" not in css and "http://" not in css
     assert "arial" in css.lower()
+
+
+def _switcher_links(html: str) -> dict[str, str]:
+    nav = html[html.index('<nav class="app-language-switcher"'):]
+    nav = nav[:nav.index("</nav>")]
+    return {lang: href.replace("&amp;", "&")
+            for href, lang in re.findall(r'<a class="nhsuk-link" href="([^"]+)" lang="([^"]+)"', nav)}
+
+
+@pytest.mark.usefixtures("shipped_register")
+def test_switching_language_keeps_the_other_query_parameters(client):
+    html = client.get("/ai-tools?organisation=RH5&lang=en").get_data(as_text=True)
+    links = _switcher_links(html)
+    assert set(links) == {"cy", "ur"}
+    for lang, href in links.items():
+        path, _, query = href.partition("?")
+        assert path == "/ai-tools"
+        assert sorted(query.split("&")) == sorted(["organisation=RH5", f"lang={lang}"])
+    welsh = client.get(links["cy"]).get_data(as_text=True)
+    assert '<html lang="cy"' in welsh
+    assert 'value="RH5" selected' in welsh
+
+
+def test_switching_language_on_a_page_without_a_query_adds_only_the_language(client):
+    links = _switcher_links(client.get("/cookies?lang=cy").get_data(as_text=True))
+    assert links == {"en": "/cookies?lang=en", "ur": "/cookies?lang=ur"}
+
+
+@pytest.mark.usefixtures("shipped_register")
+def test_a_query_parameter_named_like_a_path_parameter_does_not_break_the_switcher(client):
+    slug = "somerset-chest-xray-triage"
+    response = client.get(f"/ai-tools/{slug}?slug=other&lang=en")
+    assert response.status_code == 200
+    assert _switcher_links(response.get_data(as_text=True))["cy"] == f"/ai-tools/{slug}?lang=cy"
