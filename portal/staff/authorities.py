@@ -19,9 +19,8 @@ from portal.extensions import db
 from portal.services import authority as authority_service
 from portal.services import authority_review, evidence
 from portal.staff import bp
-from portal.staff.authority_forms import (APPROVAL_MESSAGES, ATTORNEYS_ACT, BASIS_LABELS, END_REASONS, IDENTITY_METHODS,
-                                         REASON_LABELS, REJECT_REASONS, STATE_LABELS, ApproveForm, ButtonForm,
-                                         EndForm, RejectForm)
+from portal import labels
+from portal.staff.authority_forms import APPROVAL_MESSAGES, ApproveForm, ButtonForm, EndForm, RejectForm
 from portal.staff.guards import staff_required
 from portal.staff.session import current_staff
 
@@ -49,9 +48,10 @@ def authority_queue() -> str:
 
 
 def _labels() -> dict[str, object]:
-    return {"basis_labels": BASIS_LABELS, "state_labels": STATE_LABELS, "reason_labels": REASON_LABELS,
-            "reject_reasons": REJECT_REASONS, "end_reasons": END_REASONS, "attorneys_act": ATTORNEYS_ACT,
-            "identity_methods": IDENTITY_METHODS}
+    return {"basis_labels": labels.STAFF_AUTHORITY_BASIS_WORDS, "state_labels": labels.STAFF_AUTHORITY_STATE_WORDS,
+            "reason_labels": labels.STAFF_AUTHORITY_REASON_WORDS, "reject_reasons": labels.STAFF_REJECT_REASON_WORDS,
+            "end_reasons": labels.STAFF_END_REASON_WORDS, "attorneys_act": labels.ATTORNEYS_ACT_WORDS,
+            "identity_methods": labels.IDENTITY_METHOD_WORDS}
 
 
 def _view(authority_id: uuid.UUID) -> authority_review.RequestView:

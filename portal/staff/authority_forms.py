@@ -1,6 +1,6 @@
 """Forms and words for checking carers' authority (issue 7 point 4). Every label, hint and
 error is translatable; coded values (states, reasons, bases, methods) are shown only through
-the plain words here, never as codes."""
+the staff's plain words in ``portal.labels`` (``STAFF_AUTHORITY_*`` and friends), never as codes."""
 
 from __future__ import annotations
 
@@ -12,55 +12,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
+from portal.labels import ATTORNEYS_ACT_WORDS, IDENTITY_METHOD_WORDS, STAFF_END_REASON_WORDS, STAFF_REJECT_REASON_WORDS
+
 EXPLANATION_LIMIT = 1000
 
-BASIS_LABELS = {
-    "health-and-welfare-lpa": _l("Lasting power of attorney for health and welfare"),
-    "property-and-financial-lpa": _l("Lasting power of attorney for property and financial affairs (data uses only)"),
-    "personal-welfare-deputy": _l("Deputy for personal welfare (Court of Protection)"),
-    "parental-responsibility": _l("Parental responsibility for a child under 16"),
-    "patient-nominated": _l("Nominated by the patient"),
-}
-STATE_LABELS = {
-    "requested": _l("Waiting to be checked"), "verified": _l("Checked"), "rejected": _l("Rejected"),
-    "withdrawn": _l("Withdrawn by the requester"), "active": _l("Active"), "suspended": _l("Suspended"),
-    "review-due": _l("Review due"), "ended": _l("Ended"),
-}
-REJECT_REASONS = {
-    "no-legal-basis": _l("No legal basis"),
-    "evidence-unclear": _l("Evidence unclear"),
-    "does-not-match-patient": _l("Does not match the patient"),
-    "safeguarding": _l("Safeguarding concern"),
-}
-END_REASONS = {
-    "patient-died": _l("The patient died"),
-    "deputyship-ended": _l("The deputyship ended"),
-    "capacity-regained": _l("The patient can decide for themselves again"),
-    "safeguarding": _l("Safeguarding concern"),
-    "no-legal-basis": _l("No legal basis"),
-    "expired": _l("Expired"),
-}
-REASON_LABELS = {
-    **REJECT_REASONS, **END_REASONS,
-    "revoked-by-carer": _l("The carer stopped acting"), "ended-by-patient": _l("The patient ended it"),
-    "child-reached-16": _l("The child reached 16"), "requested": _l("Asked"),
-    "withdrawn-by-requester": _l("Withdrawn by the requester"), "verified": _l("Checked and approved"),
-    "child-reached-13": _l("The child reached 13"), "review-confirmed": _l("Review confirmed"),
-    "suspension-lifted": _l("Suspension lifted"),
-    "patient-confirmed": _l("The patient confirmed they asked for this"),
-    "declined-by-patient": _l("The patient said they did not ask for this"),
-    "capacity-lost": _l("Ended: the patient can no longer decide for themselves"),
-    "young-person-chose": _l("The young person made a choice themselves"),
-}
-ATTORNEYS_ACT = {
-    "jointly": _l("Jointly (all attorneys must agree)"),
-    "jointly-and-severally": _l("Jointly and severally (any attorney may act alone)"),
-}
-IDENTITY_METHODS = {
-    "photo-id-in-person": _l("Photo ID seen in person"),
-    "photo-id-video-call": _l("Photo ID seen on a video call"),
-    "known-to-care-team": _l("Known to the care team, confirmed by a named clinician"),
-}
 APPROVAL_MESSAGES = {  # ApprovalRefused codes from the service -> (field, words)
     "lpa-not-registered": ("lpa_registered", _l("Confirm the LPA is registered with the Office of the Public Guardian")),
     "attorneys-act": ("attorneys_act", _l("Select how the attorneys act")),
@@ -96,7 +51,7 @@ class ApproveForm(FlaskForm):
     """What a verifier records. Which fields are needed depends on the request (``check_for``)."""
 
     lpa_registered = BooleanField(_l("The LPA is registered with the Office of the Public Guardian"))
-    attorneys_act = RadioField(_l("How do the attorneys act?"), choices=list(ATTORNEYS_ACT), validate_choice=False)
+    attorneys_act = RadioField(_l("How do the attorneys act?"), choices=list(ATTORNEYS_ACT_WORDS), validate_choice=False)
     restrictions = TextAreaField(_l("Restrictions relevant to decisions about AI in their care (if any)"),
                                  validators=[Length(max=EXPLANATION_LIMIT, message=_l(
                                      "Restrictions must be 1,000 characters or fewer"))])
@@ -106,7 +61,7 @@ class ApproveForm(FlaskForm):
     assessed_by = StringField(_l("Who assessed their capacity"), validators=[Length(max=200)])
     assessed_on = DayField(_l("Date of the assessment"), description=DATE_HINT)
     identity_checked = BooleanField(_l("I have checked the carer's identity"))
-    identity_method = RadioField(_l("How did you check it?"), choices=list(IDENTITY_METHODS), validate_choice=False)
+    identity_method = RadioField(_l("How did you check it?"), choices=list(IDENTITY_METHOD_WORDS), validate_choice=False)
 
     def __init__(self, *args: Any, today: date | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -118,7 +73,7 @@ class ApproveForm(FlaskForm):
         problems = []
         if lpa and not self.lpa_registered.data:
             problems.append(("lpa_registered", APPROVAL_MESSAGES["lpa-not-registered"][1]))
-        if lpa and self.attorneys_act.data not in ATTORNEYS_ACT:
+        if lpa and self.attorneys_act.data not in ATTORNEYS_ACT_WORDS:
             problems.append(("attorneys_act", APPROVAL_MESSAGES["attorneys-act"][1]))
         if deputy and self.ends_on.data is None and not self.ends_on.errors:
             problems.append(("ends_on", APPROVAL_MESSAGES["deputy-end-date"][1]))
@@ -128,7 +83,7 @@ class ApproveForm(FlaskForm):
             problems += self._capacity_problems()
         if identity_needed and not self.identity_checked.data:
             problems.append(("identity_checked", APPROVAL_MESSAGES["carer-identity"][1]))
-        if identity_needed and self.identity_method.data not in IDENTITY_METHODS:
+        if identity_needed and self.identity_method.data not in IDENTITY_METHOD_WORDS:
             problems.append(("identity_method", _l("Select how you checked the carer's identity")))
         for field, message in problems:
             getattr(self, field).errors = [*getattr(self, field).errors, message]
@@ -149,7 +104,7 @@ class ApproveForm(FlaskForm):
 
 
 class RejectForm(FlaskForm):
-    reason = RadioField(_l("Why are you rejecting it?"), choices=list(REJECT_REASONS), validate_choice=False,
+    reason = RadioField(_l("Why are you rejecting it?"), choices=list(STAFF_REJECT_REASON_WORDS), validate_choice=False,
                         validators=[InputRequired(message=_l("Select a reason"))])
     explanation = TextAreaField(
         _l("Explain in plain words (the requester will see this)"),
@@ -157,16 +112,16 @@ class RejectForm(FlaskForm):
                     Length(max=EXPLANATION_LIMIT, message=_l("The explanation must be 1,000 characters or fewer"))])
 
     def validate_reason(self, field: RadioField) -> None:
-        if field.data not in REJECT_REASONS:
+        if field.data not in STAFF_REJECT_REASON_WORDS:
             raise ValidationError(_l("Select a reason"))
 
 
 class EndForm(FlaskForm):
-    reason = RadioField(_l("Why are you ending it?"), choices=list(END_REASONS), validate_choice=False,
+    reason = RadioField(_l("Why are you ending it?"), choices=list(STAFF_END_REASON_WORDS), validate_choice=False,
                         validators=[InputRequired(message=_l("Select a reason"))])
 
     def validate_reason(self, field: RadioField) -> None:
-        if field.data not in END_REASONS:
+        if field.data not in STAFF_END_REASON_WORDS:
             raise ValidationError(_l("Select a reason"))
 
 

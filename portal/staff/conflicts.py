@@ -7,10 +7,10 @@ from __future__ import annotations
 import uuid
 
 from flask import abort, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from portal.domain.errors import InvalidTransition, NotFound
+from portal.labels import CONFLICT_PURPOSE_WORDS, CONFLICT_STATUS_WORDS, DECISION_THEN_WORDS, in_words
 from portal.extensions import db
 from portal.services import conflicts
 from portal.staff import bp
@@ -19,38 +19,16 @@ from portal.staff.forms import CloseConflictForm
 from portal.staff.guards import staff_required
 from portal.staff.session import current_staff
 
-# The decision then in force, in words: (decision, basis) as stored on the report.
-DECISION_THEN = {
-    ("deny", "choice"): _l("No. The person had said no to this tool"),
-    ("deny", "all-tools-choice"): _l("No. The person had said no to all AI tools for this use"),
-    ("deny", "default-opt-in"): _l("No. This tool needs the person's agreement, and they had not given it"),
-    ("permit", "choice"): _l("Yes. The person had said yes to this tool"),
-    ("permit", "default-opt-out"): _l("Yes. The person had not said no"),
-    ("permit", "no-choice"): _l("Yes. People cannot say no to this use"),
-}
-PURPOSES = {
-    "care": _l("In decisions about their care"),
-    "improvement": _l("To train or improve the tool"),
-    "research": _l("For research"),
-}
-STATUSES = {"open": _l("Open: being looked into"), "closed": _l("Closed")}
-
-
-def words_for(table: dict, key: object) -> str:  # type: ignore[type-arg]
-    """The plain words for a stored code; an unknown code (a newer version's) is shown as it is."""
-    return str(table.get(key, key))
-
-
 def decision_then(item: conflicts.ConflictItem) -> str:
     """The decision in force when the tool was used, in words (unknown codes as they are)."""
-    words = DECISION_THEN.get((item.decision_at_time, item.basis_at_time))
+    words = DECISION_THEN_WORDS.get((item.decision_at_time, item.basis_at_time))
     return str(words) if words is not None else f"{item.decision_at_time} ({item.basis_at_time})"
 
 
 def _render(template: str, **context: object) -> str:
     return render_template(template, decision_then=decision_then,
-                           purpose_words=lambda code: words_for(PURPOSES, code),
-                           status_words=lambda code: words_for(STATUSES, code), **context)
+                           purpose_words=lambda code: in_words(CONFLICT_PURPOSE_WORDS, code),
+                           status_words=lambda code: in_words(CONFLICT_STATUS_WORDS, code), **context)
 
 
 @bp.get("/conflicts")

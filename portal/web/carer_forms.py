@@ -1,5 +1,6 @@
 """Forms for asking to act for someone, one per question page (issue 7 point 3), and the words
-the pages show for coded values (bases, states, reasons, refusals). Messages in NHS voice."""
+the pages show for refusals. Messages in NHS voice. The carer's words for bases, states and
+reasons are in ``portal.labels`` (``CARER_AUTHORITY_*``)."""
 
 from __future__ import annotations
 
@@ -12,15 +13,9 @@ from wtforms import HiddenField, RadioField, StringField, ValidationError
 
 from portal.domain.contact import is_valid_postcode
 from portal.domain.nhs_number import InvalidNhsNumber, NhsNumber
+from portal.labels import CARER_AUTHORITY_BASIS_WORDS
 from portal.web.fields import DateOfBirthField
 
-BASIS_LABELS = {
-    "health-and-welfare-lpa": _l("Lasting power of attorney for health and welfare"),
-    "property-and-financial-lpa": _l("Lasting power of attorney for property and financial affairs"),
-    "personal-welfare-deputy": _l("Deputy for personal welfare, appointed by the Court of Protection"),
-    "parental-responsibility": _l("Parent or guardian of a child under 16"),
-    "patient-nominated": _l("They asked me to act for them"),
-}
 BASIS_HINTS = {
     "property-and-financial-lpa": _l("This only lets you decide how their data is used to improve AI tools and for "
                                      "research. It does not cover AI used in their care."),
@@ -45,19 +40,6 @@ REFUSALS = {
 }
 EXPIRED_FORM_MESSAGE = _l("This page was open too long. Check your answer and try again")
 
-STATE_LABELS = {
-    "requested": _l("Waiting to be checked"), "verified": _l("Checked"), "rejected": _l("Not accepted"),
-    "withdrawn": _l("Withdrawn"), "active": _l("You can act for them"), "suspended": _l("On hold"),
-    "review-due": _l("Being reviewed"), "ended": _l("Ended"),
-}
-REASON_LABELS = {
-    "no-legal-basis": _l("We could not see a legal reason for you to act for them."),
-    "evidence-unclear": _l("We could not read or check the evidence."),
-    "does-not-match-patient": _l("The details did not match this person."),
-    "safeguarding": _l("We have a concern about their safety."),
-    "declined-by-patient": _l("They told us they did not ask you to act for them."),
-}
-
 
 def _their_nhs_number(form: Any, field: StringField) -> None:
     try:
@@ -80,10 +62,10 @@ class DetailsForm(FlaskForm):
 
 
 class BasisForm(FlaskForm):
-    basis = RadioField(_l("Why can you act for them?"), choices=list(BASIS_LABELS), validate_choice=False)
+    basis = RadioField(_l("Why can you act for them?"), choices=list(CARER_AUTHORITY_BASIS_WORDS), validate_choice=False)
 
     def validate_basis(self, field: RadioField) -> None:
-        if field.data not in BASIS_LABELS:
+        if field.data not in CARER_AUTHORITY_BASIS_WORDS:
             raise ValidationError(_l("Select why you can act for them"))
 
 

@@ -23,6 +23,7 @@ from werkzeug.wrappers import Response
 
 from portal.domain.errors import NotFound
 from portal.extensions import db
+from portal.labels import CARER_AUTHORITY_BASIS_WORDS
 from portal.services import authority_drafts as drafts
 from portal.services import evidence
 from portal.services.authority_requests import RequestRefused
@@ -159,7 +160,7 @@ def _back(name: str, answers: dict[str, Any]) -> str:
 
 def _render(name: str, form: Any, answers: dict[str, Any]) -> str:
     return render_template(f"carers/ask_{name.replace('-', '_')}.html", form=form, answers=answers,
-                           back_href=_back(name, answers), basis_labels=forms.BASIS_LABELS,
+                           back_href=_back(name, answers), basis_labels=CARER_AUTHORITY_BASIS_WORDS,
                            basis_hints=forms.BASIS_HINTS, change=bool(request.args.get("change")))
 
 
@@ -227,7 +228,7 @@ def ask_check() -> Page:
     if request.method == "POST":
         form.form_errors.append(forms.EXPIRED_FORM_MESSAGE)
     form.submission_key.data = key
-    return render_template("carers/ask_check.html", form=form, answers=answers, basis_labels=forms.BASIS_LABELS,
+    return render_template("carers/ask_check.html", form=form, answers=answers, basis_labels=CARER_AUTHORITY_BASIS_WORDS,
                            steps=drafts.steps_for(answers), back_href=_back("check", answers),
                            identity_check=_needs_identity_check(viewer), born=_born(answers))
 

@@ -24,11 +24,12 @@ from werkzeug.wrappers import Response
 from portal.access import AccessRule, declare
 from portal.domain.errors import InvalidTransition, NotFound
 from portal.extensions import db
+from portal.labels import CARER_AUTHORITY_BASIS_WORDS, CARER_AUTHORITY_REASON_WORDS, CARER_AUTHORITY_STATE_WORDS
 from portal.security import mark_no_store
 from portal.services import authority as authority_service
 from portal.services import evidence
 from portal.services.identity import CODE_ROUTE
-from portal.web.carer_forms import BASIS_LABELS, REASON_LABELS, STATE_LABELS, ButtonForm
+from portal.web.carer_forms import ButtonForm
 from portal.web.guards import current_viewer
 
 bp = Blueprint("carers", __name__)
@@ -67,8 +68,8 @@ def _account_id() -> uuid.UUID:
 @carer_required
 def start() -> str:
     requests = authority_service.list_for_account(db.session, _account_id(), now())
-    return render_template("carers/start.html", requests=requests, basis_labels=BASIS_LABELS,
-                           state_labels=STATE_LABELS)
+    return render_template("carers/start.html", requests=requests, basis_labels=CARER_AUTHORITY_BASIS_WORDS,
+                           state_labels=CARER_AUTHORITY_STATE_WORDS)
 
 
 def mine_or_404(authority_id: uuid.UUID):  # type: ignore[no-untyped-def]
@@ -85,9 +86,9 @@ def status(authority_id: uuid.UUID) -> str:
     authority = mine_or_404(authority_id)
     patient = authority_service.describe_for_carer(db.session, authority)
     born = format_date(date.fromisoformat(patient["date_of_birth"]), "d MMMM yyyy") if patient["date_of_birth"] else ""
-    return render_template("carers/status.html", authority=authority, basis_labels=BASIS_LABELS,
-                           patient=patient, born=born, form=ButtonForm(), state_labels=STATE_LABELS,
-                           reason_labels=REASON_LABELS)
+    return render_template("carers/status.html", authority=authority, basis_labels=CARER_AUTHORITY_BASIS_WORDS,
+                           patient=patient, born=born, form=ButtonForm(), state_labels=CARER_AUTHORITY_STATE_WORDS,
+                           reason_labels=CARER_AUTHORITY_REASON_WORDS)
 
 
 @bp.post("/act-for-someone/requests/<uuid:authority_id>/withdraw")

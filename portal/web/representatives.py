@@ -22,26 +22,13 @@ from werkzeug.wrappers import Response
 
 from portal.domain.errors import InvalidTransition, NotFound
 from portal.extensions import db
+from portal.labels import PATIENT_AUTHORITY_BASIS_WORDS, PATIENT_AUTHORITY_STATE_WORDS
 from portal.services import authority as authority_service
 from portal.services import authority_nominations as nominations
 from portal.web.guards import Viewer, current_viewer, patient_required
 
 bp = Blueprint("representatives", __name__)
 
-BASIS_LABELS = {
-    "health-and-welfare-lpa": _l("Lasting power of attorney for health and welfare"),
-    "property-and-financial-lpa": _l("Lasting power of attorney for property and financial affairs"),
-    "personal-welfare-deputy": _l("Deputy for personal welfare, appointed by the Court of Protection"),
-    "parental-responsibility": _l("Parent or guardian"),
-    "patient-nominated": _l("You asked them to act for you"),
-}
-STATE_LABELS = {
-    "requested": _l("Waiting for our staff to check it"),
-    "verified": _l("Checked"),
-    "active": _l("Can act for you"),
-    "suspended": _l("On hold"),
-    "review-due": _l("Being reviewed"),
-}
 DONE_MESSAGES = {
     "confirmed": _l("Thank you. Our staff will now check the request. We will tell them when it is done."),
     "declined": _l("You said no. They cannot act for you."),
@@ -69,8 +56,8 @@ def _page(problem: str | None = None, status: int = 200) -> tuple[str, int]:
     _viewer, patient_id = _me()
     people = nominations.list_for_patient(db.session, patient_id, datetime.now(UTC))
     done = DONE_MESSAGES.get(request.args.get("done", ""))
-    return render_template("representatives/people.html", people=people, basis_labels=BASIS_LABELS,
-                           state_labels=STATE_LABELS, done=done, problem=problem), status
+    return render_template("representatives/people.html", people=people, basis_labels=PATIENT_AUTHORITY_BASIS_WORDS,
+                           state_labels=PATIENT_AUTHORITY_STATE_WORDS, done=done, problem=problem), status
 
 
 @bp.get("/people-who-can-act-for-you")

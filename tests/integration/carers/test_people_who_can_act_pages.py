@@ -75,6 +75,19 @@ def test_the_patient_sees_the_nomination_and_says_yes(app, client, nomination, o
         ("authority-changed", "patient-confirmed")]
 
 
+def test_your_information_names_the_authority_in_the_same_words_as_this_page(app, client, nomination):
+    """One patient-facing table (portal.labels) for bases and states: before it, "Your
+    information" said "Waiting to be checked" where this page says "Waiting for our staff to check it"."""
+    eira, _gareth, authority_id = nomination
+    sign_in_as(client, eira, level="P9")
+    client.post(f"{PAGE}/{authority_id}/confirm", data={"csrf_token": token(client)})
+    people = text(client.get(PAGE))
+    assert "You asked them to act for you" in people and "Waiting for our staff to check it" in people
+    mine = text(client.get("/your-information"))
+    assert "Son . You asked them to act for you: Waiting for our staff to check it" in mine
+    assert "patient-nominated" not in mine and "requested" not in mine
+
+
 def test_the_patient_says_no(app, client, nomination):
     eira, _gareth, authority_id = nomination
     sign_in_as(client, eira, level="P9")
