@@ -58,6 +58,8 @@ def test_search_by_patient_finds_direct_and_batch_reads_newest_first_and_is_audi
     assert [re.search(r" What (\S+) ", row).group(1) for row in rows] == [
         "decisions.batch-read", "decisions.read", "decisions.read"]
     assert "epr-client-2" in rows[1] and "epr-client-1" in rows[2]
+    # Who, in words (portal.labels.STAFF_ACTOR_WORDS), not the stored code "api-client".
+    assert "Who A clinical system epr-client-2" in rows[1] and not any("api-client" in row for row in rows)
     with app.app_context():
         searched = db.session.execute(select(AuditEvent).where(AuditEvent.action == "audit.searched")).scalar_one()
         assert (searched.actor_id, searched.patient_id) == (str(staff_id), trail.patient.id)
