@@ -51,6 +51,16 @@ PURPOSE_WORDS = {
 # office's choices pages say it the same way).
 ANSWER_WORDS = {"permit": _l("Yes"), "deny": _l("No"), "clear": _l("Back to the standard setting")}
 
+# Purposes as the patient reads them on their choices pages and "Your information" (a title:
+# "In decisions about your care"); staff pages use the staff tables below and above.
+PATIENT_PURPOSE_WORDS = {
+    "care": _l("In decisions about your care"),
+    "improvement": _l("To train or improve the tool"),
+    "research": _l("For research"),
+}
+# How a choice reached us (Choice.channel), for patients and staff alike.
+CHANNEL_WORDS = {"web": _l("Online"), "phone": _l("By phone"), "paper": _l("On a paper form"),
+                 "api": _l("By a clinical system")}
 # Who did something, as staff read it: who made a choice (Choice.actor_kind: self |
 # representative | staff) and who an audit event is about (AuditEvent.actor_kind).
 STAFF_ACTOR_WORDS = {
@@ -177,6 +187,8 @@ TEMPLATE_GLOBALS: dict[str, Mapping[str, Any]] = {
     "answer_words": ANSWER_WORDS,
     "staff_actor_words": STAFF_ACTOR_WORDS,
     "staff_choice_purpose_words": STAFF_CHOICE_PURPOSE_WORDS,
+    "purpose_labels": PATIENT_PURPOSE_WORDS,
+    "channel_labels": CHANNEL_WORDS,
 }
 
 

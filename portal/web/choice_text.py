@@ -31,12 +31,6 @@ INVALID_CHOICE_MESSAGES = {
                                                "change it only once a professional has recorded that they cannot "
                                                "make this decision"),
 }
-PURPOSE_LABELS = {
-    "care": _l("In decisions about your care"),
-    "improvement": _l("To train or improve the tool"),
-    "research": _l("For research"),
-}
-CHANNEL_LABELS = {"web": _l("Online"), "phone": _l("By phone"), "paper": _l("On a paper form"), "api": _l("By a clinical system")}
 EXPIRED_FORM_MESSAGE = _l("This page was open for too long, so your answer was not saved. Check your answer and save it again")
 SUBJECT_CHANGED_MESSAGE = _l("This page was for someone else, so nothing was saved. Check whose information you are looking at, then try again")
 CANNOT_ACT_MESSAGES = {
@@ -99,5 +93,3 @@ def init_blueprint(bp: Blueprint) -> None:
         env.filters.setdefault("london_datetime", london_datetime)
         env.globals.setdefault("localised", localised)
         env.globals.setdefault("optional_url", optional_url)
-        env.globals.setdefault("purpose_labels", PURPOSE_LABELS)
-        env.globals.setdefault("channel_labels", CHANNEL_LABELS)

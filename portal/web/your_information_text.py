@@ -11,8 +11,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from portal.labels import (ANSWER_WORDS, DISPUTE_STATUS_WORDS, PATIENT_AUTHORITY_BASIS_WORDS,
-                           PATIENT_AUTHORITY_STATE_WORDS, in_words)
-from portal.web.choice_text import PURPOSE_LABELS
+                           PATIENT_AUTHORITY_STATE_WORDS, PATIENT_PURPOSE_WORDS, in_words)
 
 MADE_BY = {"self": _l("You"), "representative": _l("Someone acting for you"), "staff": _l("NHS staff, for you")}
 WHO = {"patient": _l("You"), "representative": _l("Someone acting for you"), "staff": _l("NHS staff"),
@@ -40,4 +39,4 @@ def template_helpers() -> dict[str, Any]:
 
 TABLES = {"decision": ANSWER_WORDS, "made_by": MADE_BY, "basis": PATIENT_AUTHORITY_BASIS_WORDS,
           "authority_state": PATIENT_AUTHORITY_STATE_WORDS, "dispute_status": DISPUTE_STATUS_WORDS, "who": WHO,
-          "purpose": PURPOSE_LABELS}
+          "purpose": PATIENT_PURPOSE_WORDS}
