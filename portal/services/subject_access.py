@@ -56,7 +56,7 @@ def _details(session: Session, patient: Patient) -> dict[str, Any]:
 def _choices(session: Session, patient: Patient) -> list[dict[str, Any]]:
     return [{
         "reference": c.reference, "sequence": c.sequence, "tool": c.tool.slug if c.tool else "all-tools",
-        "purpose": c.purpose, "decision": c.decision, "terms_version": c.terms_version,
+        "tool_name": c.tool.name if c.tool else None, "purpose": c.purpose, "decision": c.decision, "terms_version": c.terms_version,
         "recorded_at": _when(c.recorded_at_utc), "signed_at": _when(c.signed_at_utc),
         "made_by": c.actor_kind, "authority_id": str(c.authority_id) if c.authority_id else None,
         "channel": c.channel, "reason": c.reason, "voided_at": _when(c.voided_at_utc), "void_reason": c.void_reason,
@@ -69,7 +69,7 @@ def _ai_use(session: Session, patient: Patient) -> list[dict[str, Any]]:
 
 def _ai_use_row(e: ai_use_data.AiUseEvent) -> dict[str, Any]:
     return {
-        "tool": e.tool.slug, "organisation": e.organisation.name, "service": e.service, "purpose": e.purpose,
+        "tool": e.tool.slug, "tool_name": e.tool.name, "organisation": e.organisation.name, "service": e.service, "purpose": e.purpose,
         "used_at": _when(e.used_at_utc), "visible_from": _when(e.visible_from_utc), "what_it_did": e.plain_summary,
         "decision_at_the_time": e.decision_at_time, "basis_at_the_time": e.basis_at_time,
         "against_your_wishes": e.conflict,

@@ -24,6 +24,10 @@ ACTIONS = {
     "dispute": _l("Worked on your request for review"), "conflict": _l("Looked into AI used against your wishes"),
     "subject-access": _l("Made a copy of your information"), "staff": _l("Looked at your record"),
     "sign-in": _l("Signed in or tried to"),
+    "audit": _l("Searched the record of who did what, to check it"),
+    "retention": _l("Deleted old information we no longer need"),
+    "consents": _l("Checked your choices"), "session": _l("Signed in or out"),
+    "disputes": _l("Checked your requests for review"),
 }
 
 

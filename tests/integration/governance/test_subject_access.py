@@ -71,6 +71,7 @@ def test_the_your_information_page_shows_everything_and_offers_the_json(app, con
     assert "more use of AI here later" not in words
     assert "A clinical system ( Somerset EPR, Somerset NHS Foundation Trust ). Checked your choices." in words
     assert "decisions.read" not in words and "api-client" not in words
+    assert "ai-scribe" not in words and "AI note taker, Somerset NHS Foundation Trust." in words
     download = client.get("/your-information/download")
     assert download.headers["Content-Disposition"] == 'attachment; filename="your-information.json"'
     assert download.headers["Cache-Control"] == "no-store"
@@ -143,9 +144,24 @@ def test_the_page_says_choices_in_words_and_the_download_keeps_the_codes(app, co
         db.session.commit()
     client = sign_in_as(app, conflicts_world.patient, level="P9")
     words = text_of(client.get("/your-information").get_data(as_text=True))
-    assert "ai-scribe . In decisions about your care: No. Made by: You." in words
+    assert "AI note taker . In decisions about your care: No. Made by: You." in words
+    assert "ai-scribe" not in words
     assert "All AI tools. For research: No. Made by: You." in words
     assert not re.search(r"\b(deny|permit|all-tools|self)\b", words)
     download = json.loads(client.get("/your-information/download").get_data(as_text=True))
     assert {(c["tool"], c["decision"], c["made_by"]) for c in download["choices"]} == {
         ("ai-scribe", "deny", "self"), ("all-tools", "deny", "self")}
+
+
+def test_every_kind_of_audited_action_on_the_page_is_said_in_words(app, conflicts_world):
+    with app.app_context():
+        for actor, action in [(audit.Actor("staff", "s1"), "audit.searched"),
+                              (audit.Actor("api-client", "c1"), "consents.read"),
+                              (audit.Actor("patient", "p1"), "session.timed-out")]:
+            audit.record(db.session, actor, action, patient_id=conflicts_world.patient.id)
+        db.session.commit()
+    client = sign_in_as(app, conflicts_world.patient, level="P9")
+    words = text_of(client.get("/your-information").get_data(as_text=True))
+    assert "NHS staff. Searched the record of who did what, to check it." in words
+    assert "Signed in or out." in words
+    assert not re.search(r"\b(audit\.searched|consents\.read|session\.timed-out)\b", words)
