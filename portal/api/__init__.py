@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
 
     problems.init_app(app)
     oauth.init_app(app)
+    decisions.init_app(app)
     for module in (decisions, batch, changes, ai_use, openapi, fhir, fhir_metadata, disputes):
         csrf.exempt(module.bp)
         app.register_blueprint(module.bp)
