@@ -73,6 +73,10 @@ class Database:
             g._portal_db_session = session
         return session
 
+    def open_session(self) -> Session | None:
+        """This app context's session if something has used it, else None (none is made)."""
+        return g.get("_portal_db_session")
+
     def _remove(self, _exc: BaseException | None) -> None:
         session = g.pop("_portal_db_session", None)
         if session is not None:

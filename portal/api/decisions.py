@@ -56,8 +56,9 @@ def patient_decisions(nhs_number: str):  # type: ignore[no-untyped-def]
                                                path=current_app.extensions["portal.lookup_path"])
     except UnknownTool as error:
         raise problems.unknown_tool(error.slug) from None
-    if db.session.in_transaction():  # the quick path, with its audit buffered, begins none
-        db.session.commit()
+    session = db.open_session()  # the quick path, with its audit buffered, uses none
+    if session is not None and session.in_transaction():
+        session.commit()
     body = {
         "nhs_number": number.value,
         "patient_known": result.patient_known,

@@ -54,7 +54,7 @@ def check(client_id: str) -> None:
     """Spend one request of ``client_id``'s limit; raise the 429 problem when it is used up."""
     if not limiter.enabled:
         return
-    strategy = limiter.limiter
+    strategy = _strategy()
     for item in _items(current_app.config["API_RATE_LIMIT"]):
         key = item.key_for("api-client", client_id)
         if not spend(strategy, item, key):
@@ -63,6 +63,15 @@ def check(client_id: str) -> None:
             raise ApiProblem(429, "too-many-requests", "Too Many Requests",
                              f"This client may make {item} requests. Try again in {retry_after} s.",
                              headers={"Retry-After": str(retry_after)})
+
+
+def _strategy() -> object:
+    # Flask-Limiter's strategy on the app's storage; kept per app, as looking it up through
+    # the extension each request cost as much as the hit (no in-memory fallback is configured).
+    strategy = current_app.extensions.get("portal.api_rate_strategy")
+    if strategy is None:
+        strategy = current_app.extensions["portal.api_rate_strategy"] = limiter.limiter
+    return strategy
 
 
 def spend(strategy: object, item: RateLimitItem, key: str) -> bool:

@@ -105,6 +105,28 @@ def iter_decisions_for_nhs_numbers(session: Session, nhs_numbers: Sequence[str],
         yield number, patient_id, decide_many(policies, facts) if facts else defaults
 
 
+def iter_answers_for_nhs_numbers(session: Session, nhs_numbers: Sequence[str], key: PolicyKey,
+                                 policy: PurposePolicy) -> Iterator[tuple[str, uuid.UUID, EffectiveDecision]]:
+    """(NHS number, patient id, decision) for ONE tool and purpose, for every known patient
+    among ``nhs_numbers`` (sorted, distinct), streamed like ``iter_decisions_for_nhs_numbers``.
+
+    Batch checks. The rule (``decide_many``) depends only on the patient's relevant choices
+    in sequence order (all tools or not, purpose, decision, terms version, voided), so it runs
+    once per distinct pattern of those, with the first such patient's facts; every patient
+    with the same pattern gets that answer. Only ``decision`` and ``basis`` of the answer may
+    be used: ``choice`` names the first patient's choice."""
+    policies = {key: policy}
+    rows = patient_lookup.iter_choice_rows_for_many(session, nhs_numbers, {key[0]}, {key[1].value})
+    answers: dict[tuple, EffectiveDecision] = {}  # type: ignore[type-arg]
+    for (number, patient_id), group in groupby(rows, key=lambda row: (row[0], row[1])):
+        choices = [row for row in group if row[2] is not None]
+        pattern = tuple((row[4] is None, row[5], row[6], row[7], bool(row[8])) for row in choices)
+        answer = answers.get(pattern)
+        if answer is None:
+            answer = answers[pattern] = decide_many(policies, _facts_from_rows(choices))[key]
+        yield number, patient_id, answer
+
+
 def _facts_from_rows(rows: Iterable[tuple]) -> list[ChoiceFact]:  # type: ignore[type-arg]
     return [ChoiceFact(id=str(choice_id), sequence=sequence, tool_slug=slug, purpose=Purpose(purpose),
                        decision=Decision(decision), terms_version=terms, voided=bool(voided), recorded_at=recorded)

@@ -8,7 +8,7 @@ from sqlalchemy import update
 
 from portal.data.base import utcnow
 from portal.data.choices import Choice
-from portal.data.register import ToolPurpose
+from portal.data.register import ToolPurpose, get_tool_by_slug
 from portal.domain.nhs_number import NhsNumber
 from portal.domain.values import Purpose
 from portal.services import decisions
@@ -54,3 +54,20 @@ def test_no_live_tool_purpose_for_the_filters_is_none_for_the_general_path_to_ex
     assert decisions.decisions_for_lookup(db_session.connection(), NhsNumber(patients[0]), "no-such-tool") is None
     assert decisions.decisions_for_lookup(db_session.connection(), NhsNumber(patients[0]), "letters",
                                           Purpose.RESEARCH) is None
+
+
+@pytest.mark.parametrize("key", [("scan", Purpose.CARE), ("scan", Purpose.IMPROVEMENT), ("scan", Purpose.RESEARCH),
+                                 ("letters", Purpose.CARE)])
+def test_the_batch_answers_once_per_pattern_and_still_exactly_as_the_general_path(db_session, patients, key):
+    twins = [make_patient(db_session) for _ in range(2)]  # the same pattern as patients[0], other choices
+    for twin in twins:
+        make_choice(db_session, twin, get_tool_by_slug(db_session, "scan"), "care", "deny")
+        make_choice(db_session, twin, get_tool_by_slug(db_session, "scan"), "care", "clear")
+    db_session.flush()
+    numbers = sorted({*patients[:-1], *(t.nhs_number for t in twins)})
+    policy = decisions.load_policies(db_session)[key]
+    batch = {number: (answer.decision, answer.basis)
+             for number, _, answer in decisions.iter_answers_for_nhs_numbers(db_session, numbers, key, policy)}
+    for number in numbers:
+        general = decisions.decisions_for_nhs_number(db_session, NhsNumber(number), {key: policy}).decisions[key]
+        assert batch[number] == (general.decision, general.basis)
