@@ -55,13 +55,19 @@ def record(session: Session, actor: Actor, action: str, *, patient_id: uuid.UUID
     )
 
 
+class AuditUnavailable(RuntimeError):
+    """Reads' audit events cannot be written and too many are waiting: refuse the read."""
+
+
 class ReadAuditBuffer:
     """Audit events of reads, kept in this process and appended to the chain by a background
     thread at most ``flush_seconds`` after they were recorded.
 
     ``record`` never touches the database, unless ``max_pending`` events are waiting (the
     database is slow or down): then the caller writes them all first, so memory stays
-    bounded and nothing is dropped. A flush that fails keeps its events for the next one.
+    bounded and nothing is dropped; if even that fails it raises ``AuditUnavailable``, so
+    no decision is answered that the trail could not record. A flush that fails keeps its
+    events for the next one.
     ``flush`` writes everything now (tests, shutdown: it also runs at exit)."""
 
     def __init__(self, engine: Engine, flush_seconds: float, max_pending: int = 20_000) -> None:
@@ -84,6 +90,8 @@ class ReadAuditBuffer:
             full = len(self._pending) >= self.max_pending
         if full:
             self.flush()
+            if self.pending() >= self.max_pending:
+                raise AuditUnavailable("the audit trail cannot be written: this read is refused")
 
     def pending(self) -> int:
         with self._lock:

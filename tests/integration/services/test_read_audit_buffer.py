@@ -66,3 +66,20 @@ def test_a_full_buffer_is_written_by_the_reader_so_memory_stays_bounded(app, db_
     assert buffer.pending() == 0
     assert db_session.scalar(select(func.count()).select_from(AuditEvent)) == 3
     assert audit.verify(db_session).ok
+
+
+def test_when_the_trail_cannot_be_written_reads_are_refused_not_left_unrecorded(app, db_session, monkeypatch):
+    import pytest
+
+    buffer = ReadAuditBuffer(db.engine, flush_seconds=3600, max_pending=2)
+
+    def broken(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("database refused the write")
+
+    monkeypatch.setattr(audit_data, "append_events", broken)
+    buffer.record(CLIENT, "decisions.read", details={"endpoint": "x"})
+    with pytest.raises(audit.AuditUnavailable):
+        buffer.record(CLIENT, "decisions.read", details={"endpoint": "x"})
+    assert buffer.pending() == 2  # kept, written by the next flush that works
+    monkeypatch.undo()
+    assert buffer.flush() == 2 and audit.verify(db_session).ok
