@@ -3,7 +3,8 @@
 The rule is ``portal.services.decisions`` (DESIGN.md section 3), never repeated here. Every
 read that reveals a named patient's decision appends one AuditEvent in the caller's
 transaction: actor the API client, action ``decisions.read``, the patient, and details
-``endpoint`` (the route template), ``organisation`` (the client's ODS code) and the filters.
+``endpoint`` (the route template), ``organisation`` (the client's ODS code), ``client_name``
+(the clinical system's registered name, which the patient sees) and the filters.
 The patient sees it in their history.
 """
 
@@ -48,7 +49,8 @@ class ReadContext:
         return audit.Actor("api-client", self.client.client_id)
 
     def details(self, **extra: object) -> dict[str, object]:
-        base: dict[str, object] = {"endpoint": self.endpoint, "organisation": self.client.ods_code}
+        base: dict[str, object] = {"endpoint": self.endpoint, "organisation": self.client.ods_code,
+                                   "client_name": self.client.name}
         base.update({k: v for k, v in extra.items() if v is not None})
         return base
 

@@ -28,6 +28,8 @@ READ_KINDS = {
     "fhir.consent.read": "single",
     "feed.read": "feed",
     "staff.patient.view": "staff",
+    "consents.read": "single",  # what the API writes for FHIR Consent reads and searches
+    "decisions.feed-read": "feed",  # and for change-feed pages
 }
 MAX_CHECKS_SHOWN = 200
 

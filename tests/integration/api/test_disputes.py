@@ -110,7 +110,7 @@ def test_every_read_is_one_audit_event_the_patient_can_see_even_for_an_unseen_nu
     assert reads == 2
     assert event.actor_kind == "api-client" and event.action == "disputes.read"
     assert event.details == {"endpoint": "/api/v1/patients/<nhs_number>/disputes", "organisation": "RH5",
-                             "patient_known": True}
+                             "client_name": "Test EPR", "patient_known": True}
     assert patient.nhs_number not in str(event.details)
 
 
