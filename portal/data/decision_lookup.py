@@ -100,12 +100,17 @@ class HeldConnection:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._local = threading.local()
+        self._held: list[Connection] = []  # every thread's, so ``close_all`` can reach them
+        self._lock = threading.Lock()
 
     def _connection(self) -> Connection:
         connection = getattr(self._local, "connection", None)
         if connection is None or connection.closed or connection.invalidated:
             connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
             self._local.connection = connection
+            with self._lock:
+                self._held = [c for c in self._held if not c.closed]
+                self._held.append(connection)
         return connection
 
     def run(self, work: Callable[[Connection], T]) -> T:
@@ -119,10 +124,24 @@ class HeldConnection:
             return work(self._connection())
 
     def close(self) -> None:
+        """Let this thread's connection go."""
         connection = getattr(self._local, "connection", None)
         self._local.connection = None
         if connection is not None:
-            try:
-                connection.close()
-            except DBAPIError:
-                pass
+            _close(connection)
+
+    def close_all(self) -> None:
+        """Let every thread's connection go (shutdown, tests); a thread still reading
+        opens a new one."""
+        with self._lock:
+            held, self._held = self._held, []
+        for connection in held:
+            _close(connection)
+        self._local.connection = None
+
+
+def _close(connection: Connection) -> None:
+    try:
+        connection.close()
+    except DBAPIError:
+        pass

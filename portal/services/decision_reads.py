@@ -76,10 +76,10 @@ class LookupPath:
         self.buffer = audit.ReadAuditBuffer(engine, flush_seconds) if flush_seconds > 0 else None
 
     def close(self) -> None:
-        """Write what the buffer holds and let this thread's connection go."""
+        """Write what the buffer holds and let every thread's held connection go."""
         if self.buffer is not None:
             self.buffer.flush()
-        self.reader.close()
+        self.reader.close_all()
 
 
 def read_decisions(session: Session, context: ReadContext, nhs_number: NhsNumber, *,
