@@ -5,11 +5,15 @@
 For each database: a fresh database seeded with ``--choices`` choices (two per patient), then
 1. a bare Flask endpoint and the portal's single-decision lookup, each under gunicorn
    (2 sync workers, ``gunicorn.conf.py``) and ``wrk -t2 -c16 -d10s``: requests per second,
-   p99, and the ratio portal / bare (target at least 0.40, p99 at most 25 ms);
+   p99, and the ratio portal / bare (target at least 0.40, p99 at most 25 ms); then that
+   every lookup answered has its audit event and the hash chain verifies, and the workers'
+   CPU time per request (a ratio that a busy shared machine distorts less);
 2. a batch check of ``--batch`` NHS numbers (half with choices) against the database's own
    fastest plain path (PostgreSQL: COPY into a temporary table and join; SQLite: chunked IN
    lists of 30,000): the ratio (target at most 4) and the worker's peak memory (under 300 MB).
-Prints the ratios. Installs Debian's ``wrk`` with apt-get if it is missing.
+Prints the ratios. Installs Debian's ``wrk`` with apt-get if it is missing. Rate limits are
+counted in Redis as in production when one answers at ``BENCH_REDIS_URL`` (default database
+15 on 127.0.0.1), else in memory. ``--reuse`` skips seeding (the databases of a previous run).
 """
 
 from __future__ import annotations
@@ -30,12 +34,17 @@ sys.path.insert(0, str(ROOT))
 
 import requests  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
 
 from benchmarks import baseline, seed  # noqa: E402
 from benchmarks.client import register_and_token  # noqa: E402
 from portal import migrate  # noqa: E402
+from portal.extensions import build_engine  # noqa: E402
+from portal.services import audit  # noqa: E402
 
 PG_SERVER = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+# Rate-limit storage as in production (Redis); empty: in-process memory.
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 WORK = Path(tempfile.gettempdir()) / "portal-bench"
 
@@ -81,6 +90,17 @@ class Gunicorn:
             time.sleep(0.2)
         raise RuntimeError("gunicorn did not start: see " + self.log.name)
 
+    def workers(self) -> list[str]:
+        return subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True).stdout.split()
+
+    def worker_cpu_seconds(self) -> float:
+        """User + system CPU time of the workers so far (threads included)."""
+        total = 0
+        for pid in self.workers():
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
+
     def worker_peak_mb(self) -> float:
         children = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True).stdout.split()
         peaks = []
@@ -96,7 +116,7 @@ class Gunicorn:
 
 
 def run_wrk(wrk: str, url: str, env: dict[str, str] | None = None, script: str | None = None, connections: int = 16,
-            seconds: int = 10) -> tuple[float, float]:
+            seconds: int = 10) -> tuple[float, float, int]:
     command = [wrk, "-t2" if connections > 1 else "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url]
     if script:
         command[1:1] = ["-s", script]
@@ -108,7 +128,8 @@ def run_wrk(wrk: str, url: str, env: dict[str, str] | None = None, script: str |
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     if errors:
         raise RuntimeError(f"wrk saw {errors.group(1)} error responses:\n{output}")
-    return rps, p99
+    count = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    return rps, p99, count
 
 
 def bench(kind: str, choices: int, batch_size: int, wrk: str, reuse: bool = False) -> None:
@@ -123,16 +144,24 @@ def bench(kind: str, choices: int, batch_size: int, wrk: str, reuse: bool = Fals
         known, unknown = seed.seed(url, choices)
         print(f"[{kind}] seeded {choices:,} choices for {len(known):,} patients in {time.perf_counter() - started:.0f} s")
     env = {"DATABASE_URL": url, "PORTAL_ENV": "production", "SECRET_KEY": "b" * 48, "LOG_LEVEL": "INFO",
-           "API_RATE_LIMIT": "100000000 per minute", "API_TOKEN_RATE_LIMIT": "1000 per minute"}
+           "API_RATE_LIMIT": "100000000 per minute", "API_TOKEN_RATE_LIMIT": "1000 per minute",
+           "REDIS_URL": _redis_if_running()}
     with Gunicorn("benchmarks.bare_app:app", {}, 8101) as bare_server:
-        bare_rps, bare_p99 = run_wrk(wrk, f"http://127.0.0.1:{bare_server.port}/bare")
+        cpu = bare_server.worker_cpu_seconds()
+        bare_rps, bare_p99, bare_count = run_wrk(wrk, f"http://127.0.0.1:{bare_server.port}/bare")
+        bare_cpu = (bare_server.worker_cpu_seconds() - cpu) / bare_count * 1000
     numbers_file = WORK / "numbers.txt"
     numbers_file.write_text("\n".join(random.Random(1).sample(known, min(10_000, len(known)))) + "\n")
     with Gunicorn("wsgi:app", env, 8102) as portal:
         base = f"http://127.0.0.1:{portal.port}"
         token = register_and_token(url, base)
-        rps, p99 = run_wrk(wrk, base, {"NUMBERS_FILE": str(numbers_file), "TOKEN": token},
-                           str(ROOT / "benchmarks" / "wrk_numbers.lua"))
+        before = _audited_lookups(url)
+        cpu = portal.worker_cpu_seconds()
+        rps, p99, count = run_wrk(wrk, base, {"NUMBERS_FILE": str(numbers_file), "TOKEN": token},
+                                  str(ROOT / "benchmarks" / "wrk_numbers.lua"))
+        portal_cpu = (portal.worker_cpu_seconds() - cpu) / count * 1000
+        time.sleep(1.5)  # AUDIT_READ_FLUSH_MS: the last lookups' events are written by now
+        audited, chain_ok = _audited_lookups(url) - before, _chain_verifies(url)
         half = batch_size // 2
         body = _batch_body(known[:half], unknown[:batch_size - half])
         batch_seconds = _post_batch(base, token, body)
@@ -142,8 +171,38 @@ def bench(kind: str, choices: int, batch_size: int, wrk: str, reuse: bool = Fals
     print(f"[{kind}] bare Flask: {bare_rps:,.0f} req/s, p99 {bare_p99:.1f} ms")
     print(f"[{kind}] single lookup, audited: {rps:,.0f} req/s, p99 {p99:.1f} ms; "
           f"ratio to bare {rps / bare_rps:.2f} (target >= 0.40), p99 target <= 25 ms")
+    print(f"[{kind}] lookups answered {count:,}, audit events written {audited:,}, hash chain verifies: {chain_ok}")
+    print(f"[{kind}] worker CPU per request: bare {bare_cpu:.2f} ms, lookup {portal_cpu:.2f} ms; "
+          f"CPU ratio {bare_cpu / portal_cpu:.2f} (what the rps ratio tends to on an idle machine)")
     print(f"[{kind}] batch of {batch_size:,}: {batch_seconds:.2f} s; plain path {plain:.2f} s; "
           f"ratio {batch_seconds / plain:.2f} (target <= 4); worker peak memory {peak:.0f} MB (target < 300)")
+
+
+def _redis_if_running() -> str:
+    """``REDIS_URL`` (production's rate-limit storage) if a Redis answers there, else ""."""
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS_URL, socket_timeout=1).ping()
+    except Exception:  # noqa: BLE001 - any failure means: use memory
+        return ""
+    return REDIS_URL
+
+
+def _audited_lookups(url: str) -> int:
+    engine = build_engine(url)
+    with engine.connect() as connection:
+        count = connection.execute(text("SELECT count(*) FROM audit_events WHERE action = 'decisions.read'")).scalar_one()
+    engine.dispose()
+    return int(count)
+
+
+def _chain_verifies(url: str) -> bool:
+    engine = build_engine(url)
+    with Session(engine) as session:
+        result = audit.verify(session)
+    engine.dispose()
+    return result.ok
 
 
 def _batch_body(known: list[str], unknown: list[str]) -> bytes:
@@ -177,7 +236,7 @@ def main() -> None:
     wrk = ensure_wrk()
     load = os.getloadavg()[0]
     print(f"Machine: {os.cpu_count()} cores, load average {load:.1f} at start, Python {sys.version.split()[0]}, "
-          "gunicorn 2 sync workers, wrk -t2 -c16 -d10s")
+          f"gunicorn 2 sync workers, wrk -t2 -c16 -d10s, rate-limit storage {_redis_if_running() or 'memory'}")
     for kind in args.db:
         bench(kind, args.choices, min(args.batch, args.choices), wrk, args.reuse)
 

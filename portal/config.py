@@ -144,6 +144,11 @@ SETTINGS: tuple[Setting, ...] = (
             "Working days to acknowledge a request for review about care in Northern Ireland."),
     Setting("DISPUTE_DECIDE_DAYS_NORTHERN_IRELAND", "20", False,
             "Working days to decide a request for review about care in Northern Ireland."),
+    Setting("AUDIT_READ_FLUSH_MS", "500", False,
+            "Audit events of single decision lookups are written to the audit trail by a background "
+            "flush at most this many milliseconds after the read (1 to 1000); a crash of the app can "
+            "lose that much. `0` writes each in the read's own transaction (the default under "
+            "`PORTAL_ENV=test`)."),
 )
 RETENTION_SETTINGS = ("RETAIN_ONE_TIME_CODES_MINUTES", "RETAIN_ENDED_SESSIONS_HOURS", "RETAIN_DRAFTS_DAYS",
                       "RETAIN_REJECTED_UPLOADS_DAYS", "RETAIN_RECORDS_YEARS")
@@ -227,7 +232,16 @@ def load(environ: dict[str, str] | None = None) -> dict[str, object]:
         **_retention_settings(environ),
         "EVIDENCE_UPLOAD_DIR": _project_path(_env("EVIDENCE_UPLOAD_DIR", environ) or "instance/uploads"),
         **_dispute_settings(environ),
+        "AUDIT_READ_FLUSH_MS": _audit_flush_ms(env, environ),
     }
+
+
+def _audit_flush_ms(env: str, environ: dict[str, str]) -> int:
+    """0 to 1000 (the issue allows at most one second of read audit to be lost in a crash)."""
+    raw = environ.get("AUDIT_READ_FLUSH_MS", "0" if env == "test" else _env("AUDIT_READ_FLUSH_MS", environ)) or ""
+    if not raw.strip().isdigit() or int(raw) > 1000:
+        raise ConfigError("AUDIT_READ_FLUSH_MS must be a whole number of milliseconds from 0 to 1000.")
+    return int(raw)
 
 
 def _retention_settings(environ: dict[str, str]) -> dict[str, int]:

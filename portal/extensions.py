@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, g, has_app_context
+from flask import Flask, current_app, g, has_app_context, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -31,7 +31,12 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _begin_immediate(conn: Any) -> None:
-    """Take SQLite's write lock at BEGIN so two writers queue instead of deadlocking."""
+    """Take SQLite's write lock at BEGIN so two writers queue instead of deadlocking.
+
+    An ``AUTOCOMMIT`` connection (the held connection of quick single-statement reads,
+    ``portal.data.decision_lookup``) begins nothing: each statement is its own read."""
+    if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        return
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
@@ -67,6 +72,10 @@ class Database:
             session = current_app.extensions["portal.db"]["sessionmaker"]()
             g._portal_db_session = session
         return session
+
+    def open_session(self) -> Session | None:
+        """This app context's session if something has used it, else None (none is made)."""
+        return g.get("_portal_db_session")
 
     def _remove(self, _exc: BaseException | None) -> None:
         session = g.pop("_portal_db_session", None)
@@ -111,6 +120,14 @@ class PortalLimiter(Limiter):
         if has_app_context() and "portal.limiter" in current_app.extensions:
             return current_app.extensions["portal.limiter"]
         return self.__dict__["_portal_defaults"] if writing else {}
+
+    def _check_request_limit(self, callable_name: str | None = None, in_middleware: bool = True) -> None:
+        # A view marked ``portal_api_limited`` counts its own limit (``portal.api.rate``):
+        # skip Flask-Limiter's before-request pass for it, which costs as much as the view.
+        if in_middleware and getattr(current_app.view_functions.get(request.endpoint or ""),
+                                     "portal_api_limited", False):
+            return
+        super()._check_request_limit(callable_name, in_middleware)
 
     def init_app(self, app: Flask) -> None:
         self.__dict__["_portal_initialising"] = state = {}

@@ -12,10 +12,11 @@ from portal.extensions import csrf
 
 
 def init_app(app: Flask) -> None:
-    from portal.api import ai_use, batch, changes, decisions, fhir, fhir_metadata, oauth, openapi, problems
+    from portal.api import ai_use, batch, changes, decisions, disputes, fhir, fhir_metadata, oauth, openapi, problems
 
     problems.init_app(app)
     oauth.init_app(app)
-    for module in (decisions, batch, changes, ai_use, openapi, fhir, fhir_metadata):
+    decisions.init_app(app)
+    for module in (decisions, batch, changes, ai_use, openapi, fhir, fhir_metadata, disputes):
         csrf.exempt(module.bp)
         app.register_blueprint(module.bp)

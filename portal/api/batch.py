@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from itertools import islice
 
 from flask import Blueprint, Response, request
 
@@ -53,13 +54,15 @@ def _stream(result: BatchResult) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    for count, row in enumerate(result.rows(), start=1):
-        writer.writerow((row.number, row.given, row.decision, row.basis, row.reason))
-        if count % ROWS_PER_CHUNK == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+    rows = result.row_tuples()
+    while True:
+        chunk = list(islice(rows, ROWS_PER_CHUNK))
+        writer.writerows(chunk)
+        yield buffer.getvalue()
+        if len(chunk) < ROWS_PER_CHUNK:
+            return
+        buffer.seek(0)
+        buffer.truncate()
 
 
 @bp.post("/ai-decision-checks")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import request
@@ -87,3 +87,8 @@ def iso(value: datetime | None) -> str | None:
     if value is None:
         return None
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def iso_date(value: date | None) -> str | None:
+    """A calendar date as ISO 8601 (``2026-11-30``); None stays None."""
+    return None if value is None else value.isoformat()

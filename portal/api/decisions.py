@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Flask, current_app, jsonify, request
 
 from portal.api import problems
 from portal.api.common import check_query, iso, parse_nhs_number, parse_purpose, route_template
@@ -19,7 +19,7 @@ from portal.extensions import db
 from portal.security import mark_no_store
 from portal.services import decision_reads
 from portal.services.api_clients import CONSENT_READ
-from portal.services.decision_reads import ReadContext, UnknownTool
+from portal.services.decision_reads import LookupPath, ReadContext, UnknownTool
 
 bp = Blueprint("api_decisions", __name__, url_prefix="/api/v1")
 
@@ -52,10 +52,13 @@ def patient_decisions(nhs_number: str):  # type: ignore[no-untyped-def]
     tool = request.args.get("tool")
     context = ReadContext(current_client(), route_template())
     try:
-        result = decision_reads.read_decisions(db.session, context, number, tool=tool, purpose=purpose)
+        result = decision_reads.read_decisions(db.session, context, number, tool=tool, purpose=purpose,
+                                               path=current_app.extensions["portal.lookup_path"])
     except UnknownTool as error:
         raise problems.unknown_tool(error.slug) from None
-    db.session.commit()
+    session = db.open_session()  # the quick path, with its audit buffered, uses none
+    if session is not None and session.in_transaction():
+        session.commit()
     body = {
         "nhs_number": number.value,
         "patient_known": result.patient_known,
@@ -63,3 +66,9 @@ def patient_decisions(nhs_number: str):  # type: ignore[no-untyped-def]
                       for (slug, purpose_), decision in decision_reads.sorted_decisions(result)],
     }
     return mark_no_store(jsonify(body))
+
+
+def init_app(app: Flask) -> None:
+    """The app's ``LookupPath``: audit of lookups flushed within ``AUDIT_READ_FLUSH_MS``."""
+    engine = app.extensions["portal.db"]["engine"]
+    app.extensions["portal.lookup_path"] = LookupPath(engine, app.config.get("AUDIT_READ_FLUSH_MS", 0) / 1000)

@@ -100,6 +100,15 @@ def _operations() -> dict[str, Any]:
                                   "headers": {"Idempotent-Replayed": {"schema": {"const": "true"}}}},
                           **_problems(400, 409, 413, 415, 422)},
         }},
+        "/api/v1/patients/{nhs_number}/disputes": {"get": {
+            "operationId": "getPatientDisputes", "summary": "A patient's requests for review and objections",
+            "description": ("So clinicians know a decision is under review: reference, tool, kind, status and "
+                            "dates, newest first; never what the patient wrote. A valid NHS number never seen has "
+                            "none (patient_known false). Audited: the patient sees the read."),
+            "security": [{"smart": [api_clients.DISPUTES_READ]}],
+            "parameters": [NHS_NUMBER_PARAM],
+            "responses": {"200": _json("PatientDisputes", "Disputes"), **_problems(400)},
+        }},
         "/api/v1/ai-tools": {"get": {
             "operationId": "listAiTools", "summary": "The AI tool register (public)", "security": [],
             "description": "Every tool on the register now, by name. No sign-in. Fields are only ever added.",
@@ -123,8 +132,7 @@ def document() -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": "AI choices portal API for clinical systems", "version": "1.0.0",
                  "description": ("Ask, before running an AI tool, what this patient decided. Errors are "
-                                 "application/problem+json (RFC 9457) with a stable type. Not yet here: "
-                                 "GET /api/v1/patients/{nhs_number}/disputes (the disputes model is being built).")},
+                                 "application/problem+json (RFC 9457) with a stable type.")},
         "paths": _operations(),
         "components": {
             "schemas": SCHEMAS,

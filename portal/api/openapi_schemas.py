@@ -111,11 +111,35 @@ AI_USE_EVENT = strict({
     "conflict_status": {"enum": ["open", None]},
 })
 
+DATE = {"type": "string", "format": "date"}
+NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
+
+DISPUTE_SUMMARY = strict({
+    "reference": {"type": "string", "pattern": "^AID-[0-9A-Z]{4}-[0-9A-Z]{4}$"},
+    "tool": {"type": "string", "description": "The tool's slug on the register"},
+    "device": {"type": "string", "description": "FHIR reference to the tool: Device/{slug}"},
+    "kind": {"enum": ["dispute", "objection"],
+             "description": "dispute: review of an AI-supported decision; objection: to a no-choice tool"},
+    "status": {"enum": ["received", "acknowledged", "in-review", "upheld", "not-upheld", "withdrawn"]},
+    "under_review": {"type": "boolean", "description": "True while received, acknowledged or in review"},
+    "received_on": DATE,
+    "acknowledge_due_on": DATE,
+    "decide_due_on": {**DATE, "description": "Working days by the nation of the organisation that used the tool"},
+    "decided_on": {**NULLABLE_DATE, "description": "The day the outcome (upheld, not-upheld) was recorded"},
+    "withdrawn_on": NULLABLE_DATE,
+})
+
+PATIENT_DISPUTES = strict({
+    "nhs_number": {"type": "string", "pattern": "^[0-9]{10}$"},
+    "patient_known": {"type": "boolean", "description": "False: the portal has never seen this patient (no disputes)."},
+    "disputes": {"type": "array", "items": {"$ref": "#/components/schemas/DisputeSummary"}},
+})
+
 SCHEMAS = {
     "Problem": PROBLEM, "ChoiceReference": CHOICE_REF, "Decision": DECISION,
     "PatientDecisions": PATIENT_DECISIONS, "DecisionNow": DECISION_NOW, "ChoiceChange": CHOICE_CHANGE,
     "PolicyChange": POLICY_CHANGE, "ChangePage": CHANGE_PAGE, "AiUseReport": AI_USE_REPORT,
-    "AiUseEvent": AI_USE_EVENT,
+    "AiUseEvent": AI_USE_EVENT, "DisputeSummary": DISPUTE_SUMMARY, "PatientDisputes": PATIENT_DISPUTES,
 }
 
 

@@ -2,20 +2,35 @@
 
 ``record`` appends in the caller's transaction, so a change and its audit row commit or fail
 together. ``verify`` walks every daily chain and reports the first broken link.
+
+``ReadAuditBuffer`` is for audited single reads only (issue 8 points 7 and 9): the event is
+kept in this process and a background thread appends everything kept, in order, to the hash
+chain in one transaction at most ``flush_seconds`` later (and at exit). A read that changes
+nothing then takes no lock and waits for no commit; the chain stays one serialised,
+tamper-evident sequence. What a crash of the process can lose is stated in the README
+("Speed"): the reads of the last ``flush_seconds``. Every change stays on ``record``.
 """
 
 from __future__ import annotations
 
+import atexit
+import logging
+import os
+import threading
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from portal.data import audit as audit_data
-from portal.data.audit import AuditEvent
+from portal.data.audit import AuditEvent, PendingEvent
+from portal.data.base import utcnow
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -38,6 +53,82 @@ def record(session: Session, actor: Actor, action: str, *, patient_id: uuid.UUID
         session, actor_kind=actor.kind, actor_id=actor.id, action=action, patient_id=patient_id,
         details=details, batch_patient_ids=batch_patient_ids,
     )
+
+
+class AuditUnavailable(RuntimeError):
+    """Reads' audit events cannot be written and too many are waiting: refuse the read."""
+
+
+class ReadAuditBuffer:
+    """Audit events of reads, kept in this process and appended to the chain by a background
+    thread at most ``flush_seconds`` after they were recorded.
+
+    ``record`` never touches the database, unless ``max_pending`` events are waiting (the
+    database is slow or down): then the caller writes them all first, so memory stays
+    bounded and nothing is dropped; if even that fails it raises ``AuditUnavailable``, so
+    no decision is answered that the trail could not record. A flush that fails keeps its
+    events for the next one.
+    ``flush`` writes everything now (tests, shutdown: it also runs at exit)."""
+
+    def __init__(self, engine: Engine, flush_seconds: float, max_pending: int = 20_000) -> None:
+        self.engine, self.flush_seconds, self.max_pending = engine, flush_seconds, max_pending
+        self._pending: list[PendingEvent] = []
+        self._lock = threading.Lock()  # guards _pending
+        self._flushing = threading.Lock()  # one flush at a time, so the chain keeps the order
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pid: int | None = None
+        atexit.register(self.flush)
+
+    def record(self, actor: Actor, action: str, *, patient_id: uuid.UUID | None = None,
+               details: dict[str, Any] | None = None) -> None:
+        """Keep one event (time now). ``details`` as for ``record``: no free text or NHS numbers."""
+        event = PendingEvent(utcnow(), actor.kind, actor.id, action, patient_id, details or {})
+        with self._lock:
+            self._start_thread()
+            self._pending.append(event)
+            full = len(self._pending) >= self.max_pending
+        if full:
+            self.flush()
+            if self.pending() >= self.max_pending:
+                raise AuditUnavailable("the audit trail cannot be written: this read is refused")
+
+    def pending(self) -> int:
+        with self._lock:
+            return len(self._pending)
+
+    def flush(self) -> int:
+        """Append every kept event to the chain in one transaction; returns how many."""
+        with self._flushing:
+            with self._lock:
+                events, self._pending = self._pending, []
+            if not events:
+                return 0
+            try:
+                with Session(self.engine) as session:
+                    written = audit_data.append_events(session, events)
+                    session.commit()
+            except Exception:
+                log.exception("audit events of reads could not be written; kept for the next try")
+                with self._lock:
+                    self._pending[:0] = events
+                return 0
+            return written
+
+    def _start_thread(self) -> None:
+        # Once per process: gunicorn forks workers after the app is built, and threads do
+        # not survive a fork.
+        if self._pid == os.getpid() and self._thread is not None and self._thread.is_alive():
+            return
+        self._pid = os.getpid()
+        self._thread = threading.Thread(target=self._run, name="read-audit-flush", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait(self.flush_seconds)
+            self._wake.clear()
+            self.flush()
 
 
 @dataclass(frozen=True)

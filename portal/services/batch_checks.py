@@ -164,14 +164,23 @@ class BatchResult:
         return self.default
 
     def rows(self) -> Iterator[Row]:
+        for row in self.row_tuples():
+            yield Row(*row)
+
+    def row_tuples(self) -> Iterator[tuple[int, str, str, str, str]]:
+        """``rows()`` as plain tuples (row number, given, decision, basis, reason): the
+        streamed answer, a million of them, without an object per row."""
+        known, answers, default = self.known_numbers, self.answers, self.default
+        codes, count = self.known_answers, len(self.known_numbers)
         for (index, record), value in zip(_answerable(self.text), self.values, strict=True):
             given = record[0]
             safe = "'" + given if given.startswith(_FORMULA_STARTS) else given
             if value < 0:
-                yield Row(index, safe, "invalid", "", _REASONS[-value])
-            else:
-                decision, basis = self._answer(value)
-                yield Row(index, safe, decision, basis, "")
+                yield index, safe, "invalid", "", _REASONS[-value]
+                continue
+            position = bisect_left(known, value)
+            decision, basis = answers[codes[position]] if position < count and known[position] == value else default
+            yield index, safe, decision, basis, ""
 
 
 def _code(answers: list[tuple[str, str]], decision: EffectiveDecision) -> int:
@@ -195,9 +204,9 @@ def prepare(session: Session, context: ReadContext, text: str, tool: str, purpos
     answers: list[tuple[str, str]] = []
     known_numbers, known_answers, patient_ids = array("q"), array("B"), []
     numbers = _AsNhsNumbers(distinct)
-    for number, patient_id, decided in decisions.iter_decisions_for_nhs_numbers(session, numbers, policies):
+    for number, patient_id, decided in decisions.iter_answers_for_nhs_numbers(session, numbers, key, policies[key]):
         known_numbers.append(int(number))
-        known_answers.append(_code(answers, decided[key]))
+        known_answers.append(_code(answers, decided))
         patient_ids.append(patient_id)
     _record(session, context, tool, purpose, len(values), patient_ids)
     default = decide_many(policies, [])[key]

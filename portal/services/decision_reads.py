@@ -3,7 +3,8 @@
 The rule is ``portal.services.decisions`` (DESIGN.md section 3), never repeated here. Every
 read that reveals a named patient's decision appends one AuditEvent in the caller's
 transaction: actor the API client, action ``decisions.read``, the patient, and details
-``endpoint`` (the route template), ``organisation`` (the client's ODS code) and the filters.
+``endpoint`` (the route template), ``organisation`` (the client's ODS code), ``client_name``
+(the clinical system's registered name, which the patient sees) and the filters.
 The patient sees it in their history.
 """
 
@@ -11,10 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from portal.data import decision_lookup
 from portal.data.durability import relax_commit_durability
-from portal.domain import PurposePolicy, decide_many
+from portal.domain import PurposePolicy
 from portal.domain.errors import DomainError
 from portal.domain.nhs_number import NhsNumber
 from portal.domain.values import Purpose
@@ -46,7 +49,8 @@ class ReadContext:
         return audit.Actor("api-client", self.client.client_id)
 
     def details(self, **extra: object) -> dict[str, object]:
-        base: dict[str, object] = {"endpoint": self.endpoint, "organisation": self.client.ods_code}
+        base: dict[str, object] = {"endpoint": self.endpoint, "organisation": self.client.ods_code,
+                                   "client_name": self.client.name}
         base.update({k: v for k, v in extra.items() if v is not None})
         return base
 
@@ -60,22 +64,50 @@ def policies_for(session: Session, tool: str | None = None,
     return decisions.filter_policies(policies, tool, purpose)
 
 
+class LookupPath:
+    """What makes single lookups quick, one per app (issue 8 point 9): a connection held by
+    each thread for the one-query read (``decision_lookup.HeldConnection``) and, when
+    ``flush_seconds`` > 0, the buffer that appends the reads' audit events to the chain in the
+    background (``audit.ReadAuditBuffer``). With ``flush_seconds`` 0 there is no buffer and
+    every read is audited in its own transaction."""
+
+    def __init__(self, engine: Engine, flush_seconds: float) -> None:
+        self.reader = decision_lookup.HeldConnection(engine)
+        self.buffer = audit.ReadAuditBuffer(engine, flush_seconds) if flush_seconds > 0 else None
+
+    def close(self) -> None:
+        """Write what the buffer holds and let every thread's held connection go."""
+        if self.buffer is not None:
+            self.buffer.flush()
+        self.reader.close_all()
+
+
 def read_decisions(session: Session, context: ReadContext, nhs_number: NhsNumber, *,
-                   tool: str | None = None, purpose: Purpose | None = None) -> PatientDecisions:
+                   tool: str | None = None, purpose: Purpose | None = None,
+                   path: LookupPath | None = None) -> PatientDecisions:
     """Every effective decision for the patient over the (filtered) register, audited.
 
     A valid NHS number the portal has never seen gets the defaults (``patient_known``
-    False); that read is audited too, without a patient. Raises ``UnknownTool``."""
-    policies = policies_for(session, tool, purpose)
-    found = decisions.decisions_for_nhs_numbers(session, [nhs_number.value], policies).get(nhs_number.value)
-    if found is None:
-        result = PatientDecisions(False, None, decide_many(policies, []))
-    else:
-        result = PatientDecisions(True, found[0], found[1])
+    False); that read is audited too, without a patient. Raises ``UnknownTool``.
+
+    With a ``path`` that has a buffer, the read is one query on the held connection and its
+    audit event goes to the buffer: ``session`` is not used (unless no live tool purpose
+    matches the filters). Otherwise the read and its audit event share ``session``'s
+    transaction, which the caller commits."""
+    details = context.details(tool=tool, purpose=purpose and purpose.value)
+    if path is not None and path.buffer is not None:
+        found = path.reader.run(lambda connection: decisions.decisions_for_lookup(connection, nhs_number, tool, purpose))
+        if found is not None:
+            path.buffer.record(context.actor, READ_ACTION, patient_id=found.patient_id,
+                               details={**details, "patient_known": found.patient_known})
+            return found
+    result = decisions.decisions_for_lookup(session.connection(), nhs_number, tool, purpose)
+    if result is None:
+        policies = policies_for(session, tool, purpose)  # raises UnknownTool
+        result = decisions.decisions_for_nhs_number(session, nhs_number, policies)
     relax_commit_durability(session)
     audit.record(session, context.actor, READ_ACTION, patient_id=result.patient_id,
-                 details=context.details(tool=tool, purpose=purpose and purpose.value,
-                                         patient_known=result.patient_known))
+                 details={**details, "patient_known": result.patient_known})
     return result
 
 

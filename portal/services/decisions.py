@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from portal.data import choices as choice_data
+from portal.data import decision_lookup
 from portal.data import patient_lookup, people
 from portal.data import register as register_data
 from portal.domain import ChoiceFact, EffectiveDecision, PurposePolicy, decide_many
@@ -103,6 +105,28 @@ def iter_decisions_for_nhs_numbers(session: Session, nhs_numbers: Sequence[str],
         yield number, patient_id, decide_many(policies, facts) if facts else defaults
 
 
+def iter_answers_for_nhs_numbers(session: Session, nhs_numbers: Sequence[str], key: PolicyKey,
+                                 policy: PurposePolicy) -> Iterator[tuple[str, uuid.UUID, EffectiveDecision]]:
+    """(NHS number, patient id, decision) for ONE tool and purpose, for every known patient
+    among ``nhs_numbers`` (sorted, distinct), streamed like ``iter_decisions_for_nhs_numbers``.
+
+    Batch checks. The rule (``decide_many``) depends only on the patient's relevant choices
+    in sequence order (all tools or not, purpose, decision, terms version, voided), so it runs
+    once per distinct pattern of those, with the first such patient's facts; every patient
+    with the same pattern gets that answer. Only ``decision`` and ``basis`` of the answer may
+    be used: ``choice`` names the first patient's choice."""
+    policies = {key: policy}
+    rows = patient_lookup.iter_choice_rows_for_many(session, nhs_numbers, {key[0]}, {key[1].value})
+    answers: dict[tuple, EffectiveDecision] = {}  # type: ignore[type-arg]
+    for (number, patient_id), group in groupby(rows, key=lambda row: (row[0], row[1])):
+        choices = [row for row in group if row[2] is not None]
+        pattern = tuple((row[4] is None, row[5], row[6], row[7], bool(row[8])) for row in choices)
+        answer = answers.get(pattern)
+        if answer is None:
+            answer = answers[pattern] = decide_many(policies, _facts_from_rows(choices))[key]
+        yield number, patient_id, answer
+
+
 def _facts_from_rows(rows: Iterable[tuple]) -> list[ChoiceFact]:  # type: ignore[type-arg]
     return [ChoiceFact(id=str(choice_id), sequence=sequence, tool_slug=slug, purpose=Purpose(purpose),
                        decision=Decision(decision), terms_version=terms, voided=bool(voided), recorded_at=recorded)
@@ -131,3 +155,30 @@ def decisions_for_patients(session: Session, patient_ids: list[uuid.UUID],
     """Decisions for many known patients in one query (batch checks)."""
     facts = _facts(choice_data.list_choice_rows_for_patients(session, patient_ids))
     return {patient_id: decide_many(policies, facts.get(patient_id, [])) for patient_id in patient_ids}
+
+
+def decisions_for_lookup(connection: Connection, nhs_number: NhsNumber, tool: str | None = None,
+                         purpose: Purpose | None = None) -> PatientDecisions | None:
+    """Decisions for one NHS number over the live register filtered by ``tool`` and
+    ``purpose``, from ONE query (``decision_lookup``: the policies and the choices in the same
+    snapshot), through the same rule as every other read (``decide_many``). None when no live
+    tool purpose matches the filters: the caller takes the general path, which tells an
+    unknown tool from a tool that does not serve the purpose. The API's single lookup."""
+    rows = decision_lookup.list_policy_choice_rows(connection, nhs_number.value, tool,
+                                                   None if purpose is None else purpose.value)
+    if not rows:
+        return None
+    policies: dict[PolicyKey, PurposePolicy] = {}
+    facts: dict[uuid.UUID, ChoiceFact] = {}
+    for row in rows:
+        key = (row.slug, Purpose(row.purpose))
+        if key not in policies:
+            policies[key] = PurposePolicy(ConsentModel(row.consent_model), row.policy_terms_version,
+                                          row.no_choice_reason)
+        if row.choice_id is not None and row.choice_id not in facts:
+            facts[row.choice_id] = ChoiceFact(
+                id=str(row.choice_id), sequence=row.sequence, tool_slug=None if row.all_tools else row.slug,  # type: ignore[arg-type]
+                purpose=Purpose(row.choice_purpose), decision=Decision(row.decision),
+                terms_version=row.choice_terms_version, voided=bool(row.voided), recorded_at=row.recorded_at)
+    patient_id = rows[0].patient_id
+    return PatientDecisions(patient_id is not None, patient_id, decide_many(policies, list(facts.values())))

@@ -75,7 +75,7 @@ def test_the_audit_event_listing_the_known_patients_is_committed_before_the_firs
         listed = set(db.session.execute(select(AuditEventPatient.patient_id)).scalars())
     assert event.action == "decisions.batch-read" and event.patient_id is None
     assert event.details == {"endpoint": "/api/v1/ai-decision-checks", "organisation": "RH5", "tool": "eye-scan",
-                             "purpose": "care", "rows": 4, "known_patients": 2}
+                             "purpose": "care", "rows": 4, "known_patients": 2, "client_name": "Test EPR"}
     assert listed == {people["denied"].id, people["blanket"].id}
     assert len(_rows(response)) == 5
 

@@ -10,6 +10,7 @@ which a JSON Schema cannot express, so a 400 there is right.
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime
 
 import pytest
 import schemathesis
@@ -25,6 +26,7 @@ from schemathesis.specs.openapi.checks import (
 
 from portal import create_app
 from portal.data import people
+from portal.data.disputes import Dispute
 from portal.extensions import db
 from tests.conftest import dispose, make_test_config, truncate_all
 from tests.factories import make_choice, make_patient, make_tool
@@ -44,6 +46,15 @@ def _csv_bodies() -> st.SearchStrategy[bytes]:
 schemathesis.openapi.media_type("text/csv", st.deferred(_csv_bodies))
 
 
+def _a_dispute(patient, tool) -> None:  # type: ignore[no-untyped-def]
+    """One closed dispute, so the disputes endpoint answers with every field filled."""
+    db.session.add(Dispute(
+        reference="AID-FUZZ-0001", submission_key="f" * 64, patient_id=patient.id, kind="dispute", tool_id=tool.id,
+        why="Words", outcomes_wanted=[], contact_preference="portal", status="upheld", nation="england",
+        received_on=date(2026, 11, 2), acknowledge_due_on=date(2026, 11, 5), decide_due_on=date(2026, 11, 30),
+        closed_at_utc=datetime(2026, 11, 20, 12, tzinfo=UTC)))
+
+
 @pytest.fixture(scope="module")
 def fuzz_app(database_url):  # type: ignore[no-untyped-def]
     app = create_app(make_test_config(database_url, API_RATE_LIMIT="1000000 per minute",
@@ -57,6 +68,7 @@ def fuzz_app(database_url):  # type: ignore[no-untyped-def]
             make_choice(db.session, patient, tool, "care", decision)
             KNOWN_NUMBERS.append(patient.nhs_number)
         make_choice(db.session, patient, None, "research", "deny")
+        _a_dispute(patient, tool)
         db.session.commit()
     made = register_client(app)
     app.config["TEST_BEARER"] = bearer(fetch_token(app.test_client(), made))
@@ -71,7 +83,8 @@ def openapi_schema(fuzz_app):  # type: ignore[no-untyped-def]
 
 
 OPERATIONS = ["GET /api/v1/patients/{nhs_number}/ai-decisions", "POST /api/v1/ai-decision-checks",
-              "GET /api/v1/ai-decision-changes", "POST /api/v1/ai-use-events"]  # the document itself: below
+              "GET /api/v1/ai-decision-changes", "POST /api/v1/ai-use-events",
+              "GET /api/v1/patients/{nhs_number}/disputes"]  # the document itself: below
 
 
 @pytest.mark.parametrize("label", OPERATIONS)

@@ -1,0 +1,104 @@
+"""The per-client rate limit of the API (``API_RATE_LIMIT``; issue 8 point 8), counted in
+Flask-Limiter's storage (Redis in production) with the ``limits`` library underneath it.
+
+Asking the storage once per request cost more than the lookup it guards, so each process
+takes its client's hits in small leases: one storage increment of ``lease`` hits (1/200 of
+the limit, at most 1,000; a single hit for small limits), spent locally until used up, until
+one second has passed or until the storage's window ends, whichever is first. Hits are
+counted before they are spent, so a client never gets more than the limit in a window; it
+may be refused up to ``lease - 1`` requests early in each process (0.5% of the limit per
+process). Fixed-window storage only (Flask-Limiter's default); other strategies count each
+request. Over the limit: 429 ``too-many-requests`` with ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+
+from flask import current_app
+from limits import RateLimitItem, parse_many
+from limits.strategies import FixedWindowRateLimiter
+
+from portal.api.problems import ApiProblem
+from portal.extensions import limiter
+
+LEASE_FRACTION = 200
+MAX_LEASE = 1_000
+LEASE_SECONDS = 1.0
+
+
+@dataclass
+class _Lease:
+    left: int
+    until: float  # time.time()
+
+
+_leases: dict[tuple[int, str, str], _Lease] = {}
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=16)
+def _items(limit: str) -> tuple[RateLimitItem, ...]:
+    return tuple(parse_many(limit))
+
+
+def lease_size(item: RateLimitItem) -> int:
+    return max(1, min(MAX_LEASE, item.amount // LEASE_FRACTION))
+
+
+def check(client_id: str) -> None:
+    """Spend one request of ``client_id``'s limit; raise the 429 problem when it is used up."""
+    if not limiter.enabled:
+        return
+    strategy = _strategy()
+    for item in _items(current_app.config["API_RATE_LIMIT"]):
+        key = item.key_for("api-client", client_id)
+        if not spend(strategy, item, key):
+            reset_at = strategy.get_window_stats(item, "api-client", client_id).reset_time
+            retry_after = max(1, math.ceil(reset_at - time.time()))
+            raise ApiProblem(429, "too-many-requests", "Too Many Requests",
+                             f"This client may make {item} requests. Try again in {retry_after} s.",
+                             headers={"Retry-After": str(retry_after)})
+
+
+def _strategy() -> object:
+    # Flask-Limiter's strategy on the app's storage; kept per app, as looking it up through
+    # the extension each request cost as much as the hit (no in-memory fallback is configured).
+    strategy = current_app.extensions.get("portal.api_rate_strategy")
+    if strategy is None:
+        strategy = current_app.extensions["portal.api_rate_strategy"] = limiter.limiter
+    return strategy
+
+
+def spend(strategy: object, item: RateLimitItem, key: str) -> bool:
+    """One hit of ``item`` for ``key``: from this process's lease, or a new lease from the
+    storage; False when the limit is used up."""
+    size = lease_size(item)
+    if size == 1 or not isinstance(strategy, FixedWindowRateLimiter):
+        return strategy.storage.incr(key, item.get_expiry(), amount=1) <= item.amount  # type: ignore[attr-defined]
+    now = time.time()
+    slot = (id(strategy.storage), key, str(item))
+    with _lock:
+        lease = _leases.get(slot)
+        if lease is not None and lease.left > 0 and now < lease.until:
+            lease.left -= 1
+            return True
+    storage = strategy.storage
+    count = storage.incr(key, item.get_expiry(), amount=size)
+    granted = min(size, max(0, item.amount - (count - size)))
+    if granted == 0:
+        return False
+    until = min(now + LEASE_SECONDS, storage.get_expiry(key))
+    with _lock:
+        _leases[slot] = _Lease(granted - 1, until)
+    return True
+
+
+def clear() -> None:
+    """Forget every lease (tests)."""
+    with _lock:
+        _leases.clear()
