@@ -4,11 +4,11 @@ inputs): one question per page, answers kept server-side, clear messages that ke
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask import g
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from portal.data.base import utcnow
 from portal.data.disputes import Dispute
@@ -287,3 +287,16 @@ def test_a_real_sign_out_and_an_expired_send_keep_the_answers_and_make_one_reque
     assert (first.status_code, second.status_code) == (302, 302)
     assert first.headers["Location"] == second.headers["Location"]
     assert len(db.session.execute(select(Dispute)).scalars().all()) == 1
+
+
+def test_the_list_shows_the_day_a_request_was_sent_as_the_status_page_does(signed_in, dworld, db_session):
+    start_from_event(signed_in, dworld)
+    answer_all(signed_in)
+    assert submit(signed_in)[0].status_code == 302
+    db_session.execute(update(Dispute).values(received_on=date(2026, 1, 5),
+                                              created_at_utc=datetime(2026, 2, 9, 12, 0, tzinfo=UTC)))
+    db_session.commit()
+    listing = signed_in.get("/disputes").get_data(as_text=True)
+    reference = db_session.execute(select(Dispute.reference)).scalar_one()
+    assert "5 January 2026" in listing and "9 February 2026" not in listing
+    assert "5 January 2026" in signed_in.get(f"/disputes/{reference}").get_data(as_text=True)
