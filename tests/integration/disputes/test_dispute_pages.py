@@ -300,3 +300,23 @@ def test_the_list_shows_the_day_a_request_was_sent_as_the_status_page_does(signe
     reference = db_session.execute(select(Dispute.reference)).scalar_one()
     assert "5 January 2026" in listing and "9 February 2026" not in listing
     assert "5 January 2026" in signed_in.get(f"/disputes/{reference}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("lang", "under", "description"), [
+    ("cy", "Mae gennych %{count} nod ar ôl", "Gallwch ysgrifennu hyd at 5,000 nod"),
+    ("ur", "آپ کے پاس %{count} حروف باقی ہیں", "آپ زیادہ سے زیادہ 5,000 حروف لکھ سکتے ہیں"),
+])
+def test_the_character_counters_speak_the_pages_language(signed_in, dworld, lang, under, description):
+    signed_in.get(f"/disputes?lang={lang}")  # the language cookie
+    start_from_event(signed_in, dworld)
+    why = signed_in.get(f"/disputes/new/why?lang={lang}").get_data(as_text=True)
+    answer_all(signed_in)
+    assert submit(signed_in)[0].status_code == 302
+    reference = re.search(r"AID-[A-Z0-9]{4}-[A-Z0-9]{4}", signed_in.get(f"/disputes?lang={lang}").get_data(as_text=True)).group(0)
+    status = signed_in.get(f"/disputes/{reference}?lang={lang}").get_data(as_text=True)
+    for page in (why, status):
+        assert f'data-i18n.characters-under-limit.other="{under}"' in page
+        assert "data-i18n.characters-under-limit.one=" in page and "data-i18n.characters-over-limit.other=" in page
+        assert "data-i18n.characters-at-limit=" in page
+        assert description in page
+        assert "You have" not in page and "You can enter up to" not in page and "5000 " not in page
