@@ -23,6 +23,7 @@ from portal.domain.disputes import DisputeStatus, is_closed
 from portal.domain.errors import InvalidTransition, NotFound
 from portal.extensions import db
 from portal.services import dispute_reviews as reviews
+from portal.services import patient_identity
 from portal.services.disputes import InvalidDispute, london_today
 from portal.staff import bp
 from portal.staff.guards import staff_required
@@ -98,10 +99,12 @@ def _page(reference: str, problem: Any = None, code: int = 200, **forms: FlaskFo
     except NotFound:
         abort(404)
     choices = reviews.choices_for_tool(db.session, dispute.patient_id, dispute.tool.slug)
+    patient = patient_identity.identity_of(db.session, dispute.patient_id)
     db.session.commit()  # the staff.patient.view audit row
     page_forms = {"action_form": ActionForm(), "ask_form": AskForm(), "outcome_form": OutcomeForm(), **forms}
     failed = next(iter(forms.values()), None)  # as ``form``: the layout's error summary and "Error:" title
     return render_template("staff/disputes/dispute.html", dispute=dispute, choices=choices, problem=problem,
+                           patient=patient,
                            form=failed,
                            overdue=reviews.is_overdue(dispute, london_today()), me=staff.id,
                            staff_names=reviews.staff_names(db.session, dispute), **page_forms), code

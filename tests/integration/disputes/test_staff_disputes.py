@@ -126,3 +126,16 @@ def test_what_to_do_instead_is_translated(client, reviewer, lang, message):
     client.get(f"{page}?lang={lang}")
     response = client.post(f"{page}/review?lang={lang}", data={"csrf_token": csrf(client, page)})
     assert response.status_code == 400 and message in unescape(response.get_data(as_text=True))
+
+
+def test_the_dispute_page_names_the_patient_and_labels_the_ai_use_for_staff(client, reviewer, dworld, caplog):
+    patient = dworld.patient
+    response = client.get(f"/staff/disputes/{reviewer}")
+    text = " ".join(re.sub(r"<[^>]+>", " ", unescape(response.get_data(as_text=True))).split())
+    assert response.headers["Cache-Control"] == "no-store"
+    assert f"Name {patient.given_name} {patient.family_name}" in text
+    number = patient.nhs_number
+    assert f"NHS number {number[:3]} {number[3:6]} {number[6:]}" in text
+    assert f"Date of birth {patient.date_of_birth.day} {patient.date_of_birth:%B %Y}" in text
+    assert "What the report says It flagged your chest X-ray" in text
+    assert number not in caplog.text
