@@ -124,7 +124,8 @@ def new() -> Page:
         form.form_errors.append(forms.EXPIRED_FORM_MESSAGE)
     elif request.method == "POST":
         start = {"kind": kind, "event": str(event.id) if event else None,
-                 "tool": event.tool.slug if event else (tool.slug if tool else None)}
+                 "tool": event.tool.slug if event else (tool.slug if tool else None),
+                 **(service.event_answers(event) if event and kind == "dispute" else {})}
         service.save_step(db.session, viewer.account_id, viewer.subject_patient_id, start, start=True)
         db.session.commit()
         return redirect(url_for(".step", name=_first_step(start)))

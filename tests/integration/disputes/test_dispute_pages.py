@@ -320,3 +320,30 @@ def test_the_character_counters_speak_the_pages_language(signed_in, dworld, lang
         assert "data-i18n.characters-at-limit=" in page
         assert description in page
         assert "You have" not in page and "You can enter up to" not in page and "5000 " not in page
+
+
+def test_disputing_a_known_ai_use_fills_in_when_and_where_in_london_time(signed_in, dworld, db_session):
+    dworld.event.used_at_utc = datetime(2026, 6, 30, 23, 30, tzinfo=UTC)  # 00:30 on 1 July in London (BST)
+    dworld.event.service = "Eye clinic"
+    db_session.commit()
+    start_from_event(signed_in, dworld)
+    html = signed_in.get("/disputes/new/what-happened").get_data(as_text=True)
+    for name, value in (("day", "1"), ("month", "7"), ("year", "2026"), ("where", "Eye clinic")):
+        assert re.search(rf'name="{name}"[^>]*value="{value}"|value="{value}"[^>]*name="{name}"', html), name
+    assert post(signed_in, "/disputes/new/what-happened", {"day": "1", "month": "7", "year": "2026",
+                                                           "where": "Eye clinic"}).status_code == 302
+
+
+def test_a_dispute_about_a_tool_starts_with_empty_date_fields(signed_in, dworld):
+    assert post(signed_in, f"/disputes/new?tool={dworld.triage.slug}", {}).status_code == 302
+    html = signed_in.get("/disputes/new/what-happened").get_data(as_text=True)
+    assert not re.search(r'name="year"[^>]*value="\d+"', html)
+
+
+@pytest.mark.parametrize("year", ["1899", "0020"])
+def test_a_date_before_1900_is_refused_and_kept(signed_in, dworld, year):
+    start_from_event(signed_in, dworld)
+    page = post(signed_in, "/disputes/new/what-happened", {"day": "3", "month": "3", "year": year})
+    html = page.get_data(as_text=True)
+    assert "The date it happened must be in 1900 or later" in html and "Error: " in html
+    assert f'value="{year}"' in html
