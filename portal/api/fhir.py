@@ -55,11 +55,13 @@ def _search_from(params: MultiDict) -> dict[str, Any]:  # type: ignore[type-arg]
     """The search a request asks for: from a page token, or from its parameters."""
     token = params.get("_page")
     if token is not None:
-        search = fhir_paging.unseal(token)
-        if search is None:
+        try:
+            return fhir_paging.unseal(token)
+        except fhir_paging.ExpiredPageToken:
             raise ApiProblem(410, "page-expired", "This page link has expired",
-                             "Search again: page links last one hour.")
-        return search
+                             "Search again: page links last one hour.") from None
+        except fhir_paging.MalformedPageToken:
+            raise _invalid("_page is not a page link from this server: use the links in a Bundle.") from None
     statuses = [s for value in params.getlist("status") for s in value.split(",") if s]
     if any(s not in fhir_consent.STATUSES for s in statuses):
         raise _invalid("status is one or more of: " + ", ".join(fhir_consent.STATUSES) + ".")

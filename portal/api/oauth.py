@@ -183,7 +183,28 @@ def _save_token(token: dict[str, Any], oauth_request: Any) -> None:
                            token.get("scope", ""), int(token["expires_in"]))
 
 
-server = AuthorizationServer()
+CLIENT_AUTH_FAILED = "The client could not be authenticated."
+
+
+class _Server(AuthorizationServer):
+    """Authlib's server, with client authentication failures made safe and uniform: Basic
+    credentials that are not UTF-8 (Authlib's ``extract_basic_authorization`` raises
+    ``UnicodeDecodeError``) are 401 ``invalid_client`` rather than a 500, and "no method
+    worked" no longer lists the server's authentication methods (RFC 6749 section 5.2 asks only
+    for ``error``; the description is free text, so it says nothing about internals)."""
+
+    def authenticate_client(self, request: Any, methods: Any, endpoint: str = "token") -> Any:
+        try:
+            return super().authenticate_client(request, methods, endpoint)
+        except UnicodeDecodeError:
+            raise InvalidClientError(status_code=401, description=CLIENT_AUTH_FAILED) from None
+        except InvalidClientError as error:
+            if (error.description or "").startswith("The client cannot authenticate with methods"):
+                raise InvalidClientError(status_code=error.status_code, description=CLIENT_AUTH_FAILED) from None
+            raise
+
+
+server = _Server()
 protector = ResourceProtector()
 _registered: list[bool] = []  # the singletons are configured once per process
 

@@ -10,9 +10,12 @@ touches the database, so a stream cut short cannot leave anything half-written.
 Memory stays small: valid numbers are kept as 64-bit integers in sorted arrays, answers as
 one byte each; the text of the body is kept once.
 
-CSV rules: UTF-8 (a byte-order mark is dropped), CRLF or LF, a missing final newline and
-blank rows are fine; an optional first row ``nhs_number`` is a header. Row numbers count
-every CSV record (header and blank rows included), so they match a spreadsheet's rows.
+CSV rules: UTF-8 (a byte-order mark is dropped), CRLF or LF, and a missing final newline are
+fine; an optional first row ``nhs_number`` is a header. Blank rows are tolerated (issue 8) and
+skipped: they get no answer row. Row numbers count every CSV record (header and blank rows
+included), so the answers' row numbers still match a spreadsheet's rows. A value with a line
+break in it (a quote opened and never closed swallows the lines after it) is answered
+``invalid`` with reason ``unterminated-quote``, shown with its line breaks as spaces.
 """
 
 from __future__ import annotations
@@ -71,7 +74,9 @@ def _is_header(index: int, record: list[str]) -> bool:
     return index == 1 and len(record) >= 1 and record[0].strip().lower() == HEADER
 
 
-_REASONS = ("", "not-10-digits", "check-digit", MORE_THAN_ONE_COLUMN, "empty")
+UNTERMINATED_QUOTE = "unterminated-quote"
+_REASONS = ("", "not-10-digits", "check-digit", MORE_THAN_ONE_COLUMN, "empty", UNTERMINATED_QUOTE)
+_LINE_BREAKS = str.maketrans("\r\n", "  ")
 
 
 def _fast_number(text: str) -> int:
@@ -94,6 +99,8 @@ def _fast_number(text: str) -> int:
 def _classify(record: list[str]) -> int:
     if any(cell.strip() for cell in record[1:]):
         return -3
+    if "\n" in record[0] or "\r" in record[0]:
+        return -_REASONS.index(UNTERMINATED_QUOTE)
     return _fast_number(record[0])
 
 
@@ -173,7 +180,7 @@ class BatchResult:
         known, answers, default = self.known_numbers, self.answers, self.default
         codes, count = self.known_answers, len(self.known_numbers)
         for (index, record), value in zip(_answerable(self.text), self.values, strict=True):
-            given = record[0]
+            given = record[0].translate(_LINE_BREAKS) if value < 0 else record[0]
             safe = "'" + given if given.startswith(_FORMULA_STARTS) else given
             if value < 0:
                 yield index, safe, "invalid", "", _REASONS[-value]

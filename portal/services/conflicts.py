@@ -42,6 +42,7 @@ class ConflictItem:
     status: str
     finding: str | None
     closed_at: datetime | None
+    patient_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def _item(event: AiUseEvent) -> ConflictItem:
         tool_slug=event.tool.slug, organisation_name=event.organisation.name, service=event.service,
         purpose=event.purpose, decision_at_time=event.decision_at_time, basis_at_time=event.basis_at_time,
         summary=event.plain_summary, status=event.conflict_status or "open", finding=event.conflict_finding,
-        closed_at=event.conflict_closed_at_utc,
+        closed_at=event.conflict_closed_at_utc, patient_id=event.patient_id,
     )
 
 
@@ -77,6 +78,15 @@ def get_conflict(session: Session, event_id: uuid.UUID) -> ConflictItem:
     if event is None or not event.conflict:
         raise NotFound("no such conflict")
     return _item(event)
+
+
+def view_conflict(session: Session, event_id: uuid.UUID, *, staff_id: uuid.UUID) -> ConflictItem:
+    """One conflict for the staff page that names the patient; audits ``staff.patient.view``
+    in the caller's transaction. Raises ``NotFound``."""
+    item = get_conflict(session, event_id)
+    audit.record(session, audit.Actor("staff", str(staff_id)), "staff.patient.view", patient_id=item.patient_id,
+                 details={"ai_use_event_id": str(item.id), "page": "conflict"})
+    return item
 
 
 def close_conflict(session: Session, event_id: uuid.UUID, *, finding: str, staff_id: uuid.UUID,

@@ -106,14 +106,29 @@ def event_for_patient(session: Session, patient_id: uuid.UUID, event_id: str | N
     return found
 
 
+EARLIEST_YEAR = 1900  # no AI tool was used on anyone before; an earlier year is a typing slip
+
+
+def event_answers(event: dispute_data.AiUseEvent) -> dict[str, str]:
+    """The "when did it happen?" answers taken from a known AI use: its day in London
+    (``happened_on`` as ``YYYY-MM-DD`` and the ``day``/``month``/``year`` fields) and its
+    service as ``where`` (cut to ``WHERE_LIMIT``). The patient can still change them."""
+    day = event.used_at_utc.astimezone(LONDON).date()
+    return {"happened_on": day.isoformat(), "day": str(day.day), "month": str(day.month), "year": str(day.year),
+            "where": (event.service or "")[:WHERE_LIMIT]}
+
+
 def parse_day(value: str | None, today: date) -> date:
-    """A date from ``YYYY-MM-DD``; ``InvalidDispute`` if missing, impossible or in the future."""
+    """A date from ``YYYY-MM-DD``; ``InvalidDispute`` if missing, impossible, before
+    ``EARLIEST_YEAR`` (code ``too-early``) or in the future (``future``)."""
     if not value:
         raise InvalidDispute("happened_on", "missing", "Enter the date it happened")
     try:
         day = date.fromisoformat(value)
     except ValueError:
         raise InvalidDispute("happened_on", "invalid", "The date it happened must be a real date") from None
+    if day.year < EARLIEST_YEAR:
+        raise InvalidDispute("happened_on", "too-early", "The date it happened must be in 1900 or later")
     if day > today:
         raise InvalidDispute("happened_on", "future", "The date it happened must be today or in the past")
     return day

@@ -85,6 +85,12 @@ def start_review(session: Session, *, reference: str, staff_user_id: uuid.UUID) 
                 actor_id=staff_user_id, action="dispute.review-started")
 
 
+def status_of(session: Session, *, reference: str) -> DisputeStatus:
+    """The dispute's status now (``NotFound`` for an unknown reference); for saying why an
+    action was refused."""
+    return DisputeStatus(get_dispute(session, reference).status)
+
+
 def assign_to_me(session: Session, *, reference: str, staff_user_id: uuid.UUID) -> Dispute:
     dispute = _open(session, reference)
     dispute.assigned_staff_id = staff_user_id

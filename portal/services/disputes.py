@@ -32,8 +32,8 @@ from portal.domain.references import new_reference, normalise_reference
 from portal.services import audit, notify
 from portal.services.dispute_answers import (  # noqa: F401  (re-exported for the edges)
     CONTACT_PREFERENCES, OUTCOMES, WHERE_LIMIT, WHY_LIMIT, CheckedAnswers, InvalidDispute, check_answers,
-    check_tool, check_why, default_contact, event_for_patient, london_today, parse_day, patient_uses_tool,
-    tool_by_slug, tool_options,
+    check_tool, check_why, default_contact, event_answers, event_for_patient, london_today, parse_day,
+    patient_uses_tool, tool_by_slug, tool_options,
 )
 from portal.services.working_days import ACKNOWLEDGE_WITHIN, DECIDE_WITHIN_DEFAULTS, add_working_days
 

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from portal.domain.errors import InvalidTransition, NotFound
 from portal.labels import CONFLICT_PURPOSE_WORDS, CONFLICT_STATUS_WORDS, DECISION_THEN_WORDS, in_words
 from portal.extensions import db
-from portal.services import conflicts
+from portal.services import conflicts, patient_identity
 from portal.staff import bp
 from portal.staff import session as staff_session
 from portal.staff.forms import CloseConflictForm
@@ -42,14 +42,15 @@ def conflict_queue() -> str:
 @bp.route("/conflicts/<uuid:event_id>", methods=["GET", "POST"])
 @staff_required("auditor")
 def conflict(event_id: uuid.UUID) -> str | Response:
+    staff = current_staff()
+    assert staff is not None  # staff_required
     try:
-        item = conflicts.get_conflict(db.session, event_id)
+        item = conflicts.view_conflict(db.session, event_id, staff_id=staff.id)
+        patient = patient_identity.identity_of(db.session, item.patient_id) if item.patient_id else None
     except NotFound:
         abort(404)
     form = CloseConflictForm()
     if item.status == "open" and form.validate_on_submit():
-        staff = current_staff()
-        assert staff is not None
         try:
             conflicts.close_conflict(db.session, event_id, finding=form.finding.data, staff_id=staff.id,
                                      now=staff_session.now())
@@ -58,4 +59,5 @@ def conflict(event_id: uuid.UUID) -> str | Response:
             return redirect(url_for("staff.conflict", event_id=event_id))
         db.session.commit()
         return redirect(url_for("staff.conflict_queue", closed="yes"))
-    return _render("staff/conflict.html", item=item, form=form)
+    db.session.commit()  # the staff.patient.view audit row
+    return _render("staff/conflict.html", item=item, form=form, patient=patient)

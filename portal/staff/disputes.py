@@ -3,7 +3,8 @@
 The queue is a GET form (works without JavaScript) filtering by status, tool, organisation
 and decision due date; overdue disputes are marked. Opening a dispute audits
 ``staff.patient.view``. Each action is a small POST form; the service refuses moves outside
-the state graph and the page says so.
+the state graph and the page says what to do instead (a second click on a move that has
+already happened just shows the page); each button is shown only when its move is possible.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import RadioField, TextAreaField
 
+from portal.domain.disputes import DisputeStatus, is_closed
 from portal.domain.errors import InvalidTransition, NotFound
 from portal.extensions import db
 from portal.services import dispute_reviews as reviews
+from portal.services import patient_identity
 from portal.services.disputes import InvalidDispute, london_today
 from portal.staff import bp
 from portal.staff.guards import staff_required
@@ -35,6 +38,16 @@ MESSAGES = {
     ("explanation", "too-long"): _l("The explanation must be 5,000 characters or fewer"),
 }
 NOT_NOW = _l("You cannot do that now: the request has moved on or is closed.")
+CLOSED = _l("This request is closed. You cannot change it.")
+REFUSED = {  # (action, status now): what to do instead
+    ("review", DisputeStatus.RECEIVED): _l("Acknowledge the request first. Then you can start the review."),
+    ("outcome", DisputeStatus.RECEIVED): _l("Acknowledge the request and start the review first. "
+                                            "Then you can record the outcome."),
+    ("outcome", DisputeStatus.ACKNOWLEDGED): _l("Start the review first. Then you can record the outcome."),
+}
+# A second click on a button whose move has already happened: show the page as it is now.
+ALREADY_DONE = {("acknowledge", DisputeStatus.ACKNOWLEDGED), ("acknowledge", DisputeStatus.IN_REVIEW),
+                ("review", DisputeStatus.IN_REVIEW)}
 
 
 class ActionForm(FlaskForm):
@@ -86,10 +99,12 @@ def _page(reference: str, problem: Any = None, code: int = 200, **forms: FlaskFo
     except NotFound:
         abort(404)
     choices = reviews.choices_for_tool(db.session, dispute.patient_id, dispute.tool.slug)
+    patient = patient_identity.identity_of(db.session, dispute.patient_id)
     db.session.commit()  # the staff.patient.view audit row
     page_forms = {"action_form": ActionForm(), "ask_form": AskForm(), "outcome_form": OutcomeForm(), **forms}
     failed = next(iter(forms.values()), None)  # as ``form``: the layout's error summary and "Error:" title
     return render_template("staff/disputes/dispute.html", dispute=dispute, choices=choices, problem=problem,
+                           patient=patient,
                            form=failed,
                            overdue=reviews.is_overdue(dispute, london_today()), me=staff.id,
                            staff_names=reviews.staff_names(db.session, dispute), **page_forms), code
@@ -126,7 +141,10 @@ def dispute_action(reference: str, action: str) -> Response | tuple[str, int]:
         abort(404)
     except InvalidTransition:
         db.session.rollback()
-        return _page(reference, NOT_NOW, 400)
+        status = reviews.status_of(db.session, reference=reference)
+        if (action, status) in ALREADY_DONE:
+            return redirect(url_for("staff.dispute_page", reference=reference))
+        return _page(reference, CLOSED if is_closed(status) else REFUSED.get((action, status), NOT_NOW), 400)
     except InvalidDispute as error:
         db.session.rollback()
         getattr(form, error.field).errors = [MESSAGES[(error.field, error.code)]]
@@ -136,6 +154,8 @@ def dispute_action(reference: str, action: str) -> Response | tuple[str, int]:
 
 
 def _outcome(form: Any, reference: str, staff_id: uuid.UUID) -> None:
+    if reviews.status_of(db.session, reference=reference) is not DisputeStatus.IN_REVIEW:
+        raise InvalidTransition("an outcome needs a dispute in review")  # said before any form error
     if form.outcome.data not in ("upheld", "not-upheld"):
         raise InvalidDispute("outcome", "missing", "Select upheld or not upheld")
     reviews.record_outcome(db.session, reference=reference, staff_user_id=staff_id,

@@ -20,6 +20,7 @@ MESSAGES = {
     ("happened_on", "missing"): _l("Enter the date it happened"),
     ("happened_on", "invalid"): _l("The date it happened must be a real date"),
     ("happened_on", "future"): _l("The date it happened must be today or in the past"),
+    ("happened_on", "too-early"): _l("The date it happened must be in 1900 or later"),
     ("where", "too-long"): _l("Where it happened must be 200 characters or fewer"),
     ("why", "missing"): _l("Tell us why you think it was wrong"),
     ("why", "too-long"): _l("Why you think it was wrong must be 5,000 characters or fewer"),

@@ -13,7 +13,8 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, format_number
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -38,6 +39,26 @@ Page = Response | str | tuple[str, int]
 def _labels() -> dict[str, Any]:
     return {"outcome_labels": forms.OUTCOME_LABELS, "contact_labels": forms.CONTACT_LABELS,
             "status_labels": forms.STATUS_LABELS}
+
+
+_PLURAL_FORMS = ("zero", "two", "few", "many", "other")  # CLDR categories besides "one" (Welsh uses all six)
+
+
+@bp.app_template_global("character_count_texts")
+def character_count_texts(limit: int) -> dict[str, Any]:
+    """The NHS.UK character-count component's texts in the page's language, for its macro
+    params (``textareaDescriptionText``, ``charactersUnderLimitText``, ``charactersAtLimitText``,
+    ``charactersOverLimitText``; nhsuk-frontend 10). Without them the component's JavaScript
+    counts down in English. ``%{count}`` is filled in by the component's JavaScript, which
+    formats the number for the page's language; plural texts are keyed by CLDR category, every
+    category but "one" taking the plural sentence."""
+    under = {"one": _("You have %{count} character remaining"),
+             **dict.fromkeys(_PLURAL_FORMS, _("You have %{count} characters remaining"))}
+    over = {"one": _("You have %{count} character too many"),
+            **dict.fromkeys(_PLURAL_FORMS, _("You have %{count} characters too many"))}
+    return {"textareaDescriptionText": _("You can enter up to %(count)s characters", count=format_number(limit)),
+            "charactersUnderLimitText": under, "charactersAtLimitText": _("You have 0 characters remaining"),
+            "charactersOverLimitText": over}
 
 
 @bp.app_template_filter("day_text")
@@ -103,7 +124,8 @@ def new() -> Page:
         form.form_errors.append(forms.EXPIRED_FORM_MESSAGE)
     elif request.method == "POST":
         start = {"kind": kind, "event": str(event.id) if event else None,
-                 "tool": event.tool.slug if event else (tool.slug if tool else None)}
+                 "tool": event.tool.slug if event else (tool.slug if tool else None),
+                 **(service.event_answers(event) if event and kind == "dispute" else {})}
         service.save_step(db.session, viewer.account_id, viewer.subject_patient_id, start, start=True)
         db.session.commit()
         return redirect(url_for(".step", name=_first_step(start)))

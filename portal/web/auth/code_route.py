@@ -2,7 +2,23 @@
 
 The three details are asked on one page because they are matched together: a mismatch says
 only that the details do not match (never which one), and nothing typed is carried between
-pages. Limits: per NHS number tried and per client address (see ``limits``).
+pages.
+
+Limits on the details page, and the threat each one answers:
+
+- ``DETAILS_PER_NUMBER_AND_ADDRESS`` (10 an hour for one NHS number from one client address,
+  every attempt): slows one person guessing a patient's date of birth and postcode.
+- ``per_address`` (``RATELIMIT_SIGN_IN_PER_ADDRESS``): slows one address trying many numbers.
+- ``DETAILS_FAILURES_PER_NUMBER`` (100 an hour for one NHS number from anywhere, failed
+  attempts only): slows guessing spread over many addresses.
+
+A limit counted per NHS number alone, over every attempt, would let anyone who knows a
+patient's NHS number (it is printed on letters and prescriptions) lock that patient out of
+signing in by typing wrong details 10 times. Here a stranger's attempts fill only their own
+(number, address) bucket; to block the real person they would need 100 failures from at least
+10 addresses within the hour, and even a correct guess only sends a code to the patient's own
+email or mobile. Code entry and re-sending stay keyed on the number whose code is pending:
+only someone who matched all three details reaches them.
 """
 
 from __future__ import annotations
@@ -16,6 +32,7 @@ from datetime import UTC, datetime
 from flask import current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from flask_limiter.util import get_remote_address
 from werkzeug.wrappers import Response
 
 from portal.access import public
@@ -29,7 +46,8 @@ from portal.web.auth.forms import CodeForm, DetailsForm, ResendForm
 
 log = logging.getLogger(__name__)
 CODE_ID, CODE_TO, CODE_KEY, DEV_CODE, NOTICE = "code_id", "code_to", "code_key", "dev_code", "code_notice"
-DETAILS_PER_NUMBER, CODE_PER_NUMBER, RESEND_PER_NUMBER = "10 per hour", "20 per hour", "6 per hour"
+DETAILS_PER_NUMBER_AND_ADDRESS, DETAILS_FAILURES_PER_NUMBER = "10 per hour", "100 per hour"
+CODE_PER_NUMBER, RESEND_PER_NUMBER = "20 per hour", "6 per hour"
 
 
 def per_address() -> str:
@@ -42,10 +60,24 @@ def _keyed(text: str) -> str:
     return hmac.new(secret, text.encode(), hashlib.sha256).hexdigest()[:32]
 
 
+def _typed_number() -> str:
+    return "".join(ch for ch in request.form.get("nhs_number", "") if ch.isdigit())
+
+
 def nhs_number_key() -> str:
     """Rate-limit key for the NHS number typed (keyed hash: no NHS number in the store)."""
-    typed = "".join(ch for ch in request.form.get("nhs_number", "") if ch.isdigit())
+    typed = _typed_number()
     return "nhs:" + (_keyed(typed) if typed else "none")
+
+
+def nhs_number_and_address_key() -> str:
+    """Rate-limit key for the NHS number typed from this client address (keyed hash)."""
+    return "nhs-address:" + _keyed(f"{_typed_number()}|{get_remote_address()}")
+
+
+def _details_failed(response: Response) -> bool:
+    """A details attempt that did not send a code: the form shown again (200)."""
+    return response.status_code == 200
 
 
 def pending_number_key() -> str:
@@ -64,7 +96,8 @@ def _now() -> datetime:
 @bp.route("/sign-in/your-details", methods=["GET", "POST"])
 @public
 @no_store
-@limiter.limit(DETAILS_PER_NUMBER, key_func=nhs_number_key, methods=["POST"])
+@limiter.limit(DETAILS_PER_NUMBER_AND_ADDRESS, key_func=nhs_number_and_address_key, methods=["POST"])
+@limiter.limit(DETAILS_FAILURES_PER_NUMBER, key_func=nhs_number_key, methods=["POST"], deduct_when=_details_failed)
 @limiter.limit(per_address, methods=["POST"])
 def code_details() -> str | Response | tuple[str, int]:
     sender = _sender()

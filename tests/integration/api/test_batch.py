@@ -119,3 +119,14 @@ def test_a_body_that_is_not_utf8_is_refused(client, api_headers, people):
 def test_an_empty_body_answers_only_the_header(client, api_headers, people):
     response = client.post(URL, data=b"", headers={**api_headers, **CSV})
     assert _rows(response) == [["row", "nhs_number", "decision", "basis", "reason"]]
+
+
+def test_an_unterminated_quote_is_answered_invalid_not_taken_as_a_number(client, api_headers, people):
+    denied = people["denied"].nhs_number
+    body = f"nhs_number\n{denied}\n\n\"{denied}\n"
+    response = client.post(URL, data=body.encode(), headers={**api_headers, **CSV})
+    assert response.status_code == 200
+    assert _rows(response)[1:] == [
+        ["2", denied, "deny", "choice", ""],
+        ["4", f"{denied} ", "invalid", "", "unterminated-quote"],
+    ]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import time
 import uuid
 
 import pytest
 
+from portal.api import fhir_paging
 from portal.data import choices as choice_data
 from portal.data.audit import AuditEvent
 from portal.data.base import utcnow
@@ -131,7 +134,9 @@ def test_an_unknown_patient_has_an_empty_bundle(client, api_headers):
     (SEARCH, {"patient:identifier": "https://example.org/mrn|123"}, 400, "invalid-search"),
     (SEARCH, {"patient:identifier": f"{NHS}|9434765919", "status": "happy"}, 400, "invalid-search"),
     (SEARCH, {"patient:identifier": f"{NHS}|9434765919", "_count": "0"}, 400, "invalid-search"),
-    (SEARCH, {"_page": "forged"}, 410, "page-expired"),
+    (SEARCH, {"_page": "forged"}, 400, "invalid-search"),
+    (SEARCH, {"_page": "gAAAAABrDTu-97zvqUF09b-gYOjFUodq2Kj2XjlwQK"}, 400, "invalid-search"),
+    (SEARCH, {"_page": "\u00e9\u00e9"}, 400, "invalid-search"),
     (SEARCH + "/" + str(uuid.uuid4()), {}, 404, "not-found"),
     (SEARCH + "/not-a-uuid", {}, 404, "not-found"),
     ("/fhir/r4/Patient", {}, 404, "not-found"),
@@ -148,3 +153,15 @@ def test_fhir_without_a_token_is_a_401_operation_outcome(client):
     response = client.get(SEARCH, query_string={"patient:identifier": f"{NHS}|9434765919"})
     assert response.status_code == 401 and response.mimetype == "application/fhir+json"
     assert response.get_json()["issue"][0]["code"] == "login"
+
+
+def test_a_genuine_page_link_older_than_an_hour_is_410_gone(app, client, api_headers):
+    with app.test_request_context():
+        search = {"nhs": "9434765919", "status": [], "category": [], "count": 10, "offset": 0}
+        fresh = fhir_paging.seal(search)
+        stale = fhir_paging._fernet().encrypt_at_time(json.dumps(search).encode(),
+                                                       int(time.time()) - fhir_paging.TOKEN_TTL_SECONDS - 5).decode()
+    assert client.get(SEARCH, query_string={"_page": fresh}, headers=api_headers).status_code == 200
+    response = client.get(SEARCH, query_string={"_page": stale}, headers=api_headers)
+    assert response.status_code == 410
+    assert response.get_json()["issue"][0]["details"]["coding"][0]["code"] == "page-expired"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import time
 from datetime import timedelta
@@ -10,6 +11,7 @@ import pytest
 from joserfc.jwk import RSAKey
 from sqlalchemy import select, update
 
+from portal.api.oauth import CLIENT_AUTH_FAILED
 from portal.data.api_clients import AccessToken
 from portal.data.base import utcnow
 from portal.extensions import db
@@ -198,3 +200,20 @@ def test_a_request_over_the_client_rate_limit_is_429_with_retry_after(app, make_
     assert limited.mimetype == "application/problem+json"
     other = bearer(fetch_token(http, register_client(limited_app)))
     assert http.get(DECISIONS.format("9434765919"), headers=other).status_code == 200
+
+
+def test_basic_credentials_that_are_not_utf8_are_401_invalid_client_not_a_server_error(app, client):
+    register_client(app)
+    garbled = {"Authorization": "Basic " + base64.b64encode(b"\xff\xfe:\xff").decode()}
+    response = client.post("/oauth2/token", data={"grant_type": "client_credentials"}, headers=garbled)
+    assert response.status_code == 401
+    assert response.get_json() == {"error": "invalid_client", "error_description": CLIENT_AUTH_FAILED}
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_a_token_request_without_credentials_does_not_list_the_servers_authentication_methods(app, client):
+    response = client.post("/oauth2/token", data={"grant_type": "client_credentials"})
+    body = response.get_json()
+    assert response.status_code == 401 and body["error"] == "invalid_client"
+    assert "client_secret_basic" not in response.get_data(as_text=True)
+    assert "client_assertion" not in response.headers.get("WWW-Authenticate", "")

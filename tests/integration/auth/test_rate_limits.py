@@ -1,4 +1,4 @@
-"""Rate limits on sign-in (Flask-Limiter): per NHS number tried and per client address; the
+"""Rate limits on sign-in (Flask-Limiter): per (NHS number, address), per address, and failures per NHS number; the
 address is read through the configured number of proxies only; Redis storage in production."""
 
 from __future__ import annotations
@@ -17,14 +17,22 @@ DETAILS = "/sign-in/your-details"
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
-def try_details(client, nhs_number: str, headers: dict[str, str] | None = None) -> int:  # type: ignore[no-untyped-def]
+def try_details(client, nhs_number: str, headers: dict[str, str] | None = None,  # type: ignore[no-untyped-def]
+                address: str = "127.0.0.1") -> int:
     token = csrf(client, DETAILS)
-    return client.post(DETAILS, headers=headers or {}, data={
+    return client.post(DETAILS, headers=headers or {}, environ_base={"REMOTE_ADDR": address}, data={
         "nhs_number": nhs_number, "date_of_birth-day": "1", "date_of_birth-month": "1",
         "date_of_birth-year": "1970", "postcode": "LS1 4AP", "csrf_token": token}).status_code
 
 
-def test_ten_tries_an_hour_for_one_nhs_number_then_a_plain_page(make_app, db_session):
+def real_details(client, person, address: str) -> int:  # type: ignore[no-untyped-def]
+    born = person.date_of_birth
+    return client.post(DETAILS, environ_base={"REMOTE_ADDR": address}, data={
+        "nhs_number": person.nhs_number, "date_of_birth-day": born.day, "date_of_birth-month": born.month,
+        "date_of_birth-year": born.year, "postcode": person.postcode, "csrf_token": csrf(client, DETAILS)}).status_code
+
+
+def test_ten_tries_an_hour_for_one_nhs_number_from_one_address_then_a_plain_page(make_app, db_session):
     app = make_app()
     client = app.test_client()
     number = next_nhs_number()
@@ -35,6 +43,27 @@ def test_ten_tries_an_hour_for_one_nhs_number_then_a_plain_page(make_app, db_ses
     assert try_details(client, next_nhs_number()) == 200  # another number from the same address
     events = [e for e in db_session.execute(select(AuditEvent)).scalars() if e.action == "sign-in.rate-limited"]
     assert [e.details for e in events] == [{"endpoint": "auth.code_details"}]
+
+
+def test_a_stranger_who_knows_the_nhs_number_cannot_lock_the_patient_out(make_app, db_session):
+    app = make_app()
+    person = make_patient(db_session)
+    db_session.commit()
+    stranger, patient = app.test_client(), app.test_client()
+    assert [try_details(stranger, person.nhs_number, address="198.51.100.9") for _ in range(11)] == [200] * 10 + [429]
+    assert real_details(patient, person, "203.0.113.20") == 302  # a code is sent: the patient can sign in
+
+
+def test_guessing_spread_over_many_addresses_stops_after_100_failures_for_one_number(make_app, db_session):
+    app = make_app(RATELIMIT_SIGN_IN_PER_ADDRESS="1000 per hour")
+    client = app.test_client()
+    person = make_patient(db_session)
+    db_session.commit()
+    assert real_details(client, person, "192.0.2.200") == 302  # a success is not a failure
+    statuses = [try_details(client, person.nhs_number, address=f"192.0.2.{n // 10}") for n in range(100)]
+    assert statuses == [200] * 100
+    assert try_details(client, person.nhs_number, address="192.0.2.99") == 429
+    assert try_details(client, next_nhs_number(), address="192.0.2.99") == 200  # other numbers are unaffected
 
 
 def test_one_address_is_limited_across_nhs_numbers(make_app):

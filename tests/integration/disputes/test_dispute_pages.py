@@ -4,11 +4,11 @@ inputs): one question per page, answers kept server-side, clear messages that ke
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask import g
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from portal.data.base import utcnow
 from portal.data.disputes import Dispute
@@ -287,3 +287,63 @@ def test_a_real_sign_out_and_an_expired_send_keep_the_answers_and_make_one_reque
     assert (first.status_code, second.status_code) == (302, 302)
     assert first.headers["Location"] == second.headers["Location"]
     assert len(db.session.execute(select(Dispute)).scalars().all()) == 1
+
+
+def test_the_list_shows_the_day_a_request_was_sent_as_the_status_page_does(signed_in, dworld, db_session):
+    start_from_event(signed_in, dworld)
+    answer_all(signed_in)
+    assert submit(signed_in)[0].status_code == 302
+    db_session.execute(update(Dispute).values(received_on=date(2026, 1, 5),
+                                              created_at_utc=datetime(2026, 2, 9, 12, 0, tzinfo=UTC)))
+    db_session.commit()
+    listing = signed_in.get("/disputes").get_data(as_text=True)
+    reference = db_session.execute(select(Dispute.reference)).scalar_one()
+    assert "5 January 2026" in listing and "9 February 2026" not in listing
+    assert "5 January 2026" in signed_in.get(f"/disputes/{reference}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("lang", "under", "description"), [
+    ("cy", "Mae gennych %{count} nod ar ôl", "Gallwch ysgrifennu hyd at 5,000 nod"),
+    ("ur", "آپ کے پاس %{count} حروف باقی ہیں", "آپ زیادہ سے زیادہ 5,000 حروف لکھ سکتے ہیں"),
+])
+def test_the_character_counters_speak_the_pages_language(signed_in, dworld, lang, under, description):
+    signed_in.get(f"/disputes?lang={lang}")  # the language cookie
+    start_from_event(signed_in, dworld)
+    why = signed_in.get(f"/disputes/new/why?lang={lang}").get_data(as_text=True)
+    answer_all(signed_in)
+    assert submit(signed_in)[0].status_code == 302
+    reference = re.search(r"AID-[A-Z0-9]{4}-[A-Z0-9]{4}", signed_in.get(f"/disputes?lang={lang}").get_data(as_text=True)).group(0)
+    status = signed_in.get(f"/disputes/{reference}?lang={lang}").get_data(as_text=True)
+    for page in (why, status):
+        assert f'data-i18n.characters-under-limit.other="{under}"' in page
+        assert "data-i18n.characters-under-limit.one=" in page and "data-i18n.characters-over-limit.other=" in page
+        assert "data-i18n.characters-at-limit=" in page
+        assert description in page
+        assert "You have" not in page and "You can enter up to" not in page and "5000 " not in page
+
+
+def test_disputing_a_known_ai_use_fills_in_when_and_where_in_london_time(signed_in, dworld, db_session):
+    dworld.event.used_at_utc = datetime(2026, 6, 30, 23, 30, tzinfo=UTC)  # 00:30 on 1 July in London (BST)
+    dworld.event.service = "Eye clinic"
+    db_session.commit()
+    start_from_event(signed_in, dworld)
+    html = signed_in.get("/disputes/new/what-happened").get_data(as_text=True)
+    for name, value in (("day", "1"), ("month", "7"), ("year", "2026"), ("where", "Eye clinic")):
+        assert re.search(rf'name="{name}"[^>]*value="{value}"|value="{value}"[^>]*name="{name}"', html), name
+    assert post(signed_in, "/disputes/new/what-happened", {"day": "1", "month": "7", "year": "2026",
+                                                           "where": "Eye clinic"}).status_code == 302
+
+
+def test_a_dispute_about_a_tool_starts_with_empty_date_fields(signed_in, dworld):
+    assert post(signed_in, f"/disputes/new?tool={dworld.triage.slug}", {}).status_code == 302
+    html = signed_in.get("/disputes/new/what-happened").get_data(as_text=True)
+    assert not re.search(r'name="year"[^>]*value="\d+"', html)
+
+
+@pytest.mark.parametrize("year", ["1899", "0020"])
+def test_a_date_before_1900_is_refused_and_kept(signed_in, dworld, year):
+    start_from_event(signed_in, dworld)
+    page = post(signed_in, "/disputes/new/what-happened", {"day": "3", "month": "3", "year": year})
+    html = page.get_data(as_text=True)
+    assert "The date it happened must be in 1900 or later" in html and "Error: " in html
+    assert f'value="{year}"' in html

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
+from html import unescape
 
 import pytest
 from sqlalchemy import select
@@ -77,14 +78,64 @@ def test_a_reviewer_acknowledges_reviews_and_upholds_and_the_patient_sees_the_ou
     assert "staff.patient.view" in audited and "dispute.outcome-recorded" in audited
 
 
-@pytest.mark.parametrize(("action", "data", "message"), [
-    ("review", {}, "You cannot do that now: the request has moved on or is closed."),
-    ("outcome", {"outcome": "upheld", "explanation": "x"}, "You cannot do that now: the request has moved on or is closed."),
-    ("outcome", {"explanation": "x"}, "Select upheld or not upheld"),
-    ("ask", {"message": " "}, "Enter your message"),
+@pytest.mark.parametrize(("done", "action", "data", "message"), [
+    ((), "review", {}, "Acknowledge the request first. Then you can start the review."),
+    ((), "outcome", {"outcome": "upheld", "explanation": "x"},
+     "Acknowledge the request and start the review first. Then you can record the outcome."),
+    (("acknowledge",), "outcome", {"explanation": "x"}, "Start the review first. Then you can record the outcome."),
+    (("acknowledge", "review"), "outcome", {"explanation": "x"}, "Select upheld or not upheld"),
+    ((), "ask", {"message": " "}, "Enter your message"),
 ])
-def test_refused_actions_say_why(client, reviewer, action, data, message):
+def test_refused_actions_say_what_to_do_instead(client, reviewer, done, action, data, message):
     page = f"/staff/disputes/{reviewer}"
+    for step in done:
+        assert client.post(f"{page}/{step}", data={"csrf_token": csrf(client, page)}).status_code == 302
     response = client.post(f"{page}/{action}", data={"csrf_token": csrf(client, page), **data})
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
+
+
+def test_a_second_acknowledge_or_start_review_just_shows_the_page(client, reviewer):
+    page = f"/staff/disputes/{reviewer}"
+    for action in ("acknowledge", "acknowledge", "review", "review", "acknowledge"):
+        response = client.post(f"{page}/{action}", data={"csrf_token": csrf(client, page)})
+        assert response.status_code == 302 and response.headers["Location"].endswith(page)
+    assert "moved on" not in client.get(page).get_data(as_text=True)
+
+
+def test_the_outcome_form_and_each_button_show_only_when_they_can_be_used(client, reviewer):
+    page = f"/staff/disputes/{reviewer}"
+
+    def buttons():  # type: ignore[no-untyped-def]
+        html = client.get(page).get_data(as_text=True)
+        return [action for action in ("acknowledge", "assign", "review", "outcome") if f"{page}/{action}\"" in html]
+
+    assert buttons() == ["acknowledge", "assign"]
+    client.post(f"{page}/acknowledge", data={"csrf_token": csrf(client, page)})
+    assert buttons() == ["assign", "review"]
+    client.post(f"{page}/review", data={"csrf_token": csrf(client, page)})
+    assert buttons() == ["assign", "outcome"]
+
+
+@pytest.mark.parametrize(("lang", "message"), [
+    ("cy", "Cydnabyddwch y cais yn gyntaf. Yna gallwch ddechrau'r adolygiad."),
+    ("ur", "پہلے درخواست کی وصولی کی تصدیق کریں۔ پھر آپ جائزہ شروع کر سکتے ہیں۔"),
+])
+def test_what_to_do_instead_is_translated(client, reviewer, lang, message):
+    page = f"/staff/disputes/{reviewer}"
+    client.get(f"{page}?lang={lang}")
+    response = client.post(f"{page}/review?lang={lang}", data={"csrf_token": csrf(client, page)})
+    assert response.status_code == 400 and message in unescape(response.get_data(as_text=True))
+
+
+def test_the_dispute_page_names_the_patient_and_labels_the_ai_use_for_staff(client, reviewer, dworld, caplog):
+    patient = dworld.patient
+    response = client.get(f"/staff/disputes/{reviewer}")
+    text = " ".join(re.sub(r"<[^>]+>", " ", unescape(response.get_data(as_text=True))).split())
+    assert response.headers["Cache-Control"] == "no-store"
+    assert f"Name {patient.given_name} {patient.family_name}" in text
+    number = patient.nhs_number
+    assert f"NHS number {number[:3]} {number[3:6]} {number[6:]}" in text
+    assert f"Date of birth {patient.date_of_birth.day} {patient.date_of_birth:%B %Y}" in text
+    assert "What the report says It flagged your chest X-ray" in text
+    assert number not in caplog.text

@@ -147,3 +147,21 @@ def test_a_tool_never_used_against_wishes_says_none(app, client, conflicts_world
         db.session.commit()
     words = text_of(client.get("/ai-tools/ai-scribe").get_data(as_text=True))
     assert "Times this was reported: none" in words
+
+
+def test_the_report_page_names_the_patient_for_staff_audited_and_not_logged(app, client, conflicts_world, caplog):
+    with app.app_context():
+        patient = db.session.get(type(conflicts_world.patient), conflicts_world.patient.id)
+        name, number, born = f"{patient.given_name} {patient.family_name}", patient.nhs_number, patient.date_of_birth
+    sign_in_staff(client, "auditor")
+    response = client.get(f"/staff/conflicts/{conflicts_world.newer.id}")
+    words = text_of(response.get_data(as_text=True))
+    assert response.headers["Cache-Control"] == "no-store"
+    assert f"Name {name}" in words
+    assert f"NHS number {number[:3]} {number[3:6]} {number[6:]}" in words
+    assert f"Date of birth {born.day} {born:%B %Y}" in words
+    assert "What the report says It wrote notes of your second visit." in words
+    assert number not in caplog.text
+    with app.app_context():
+        views = db.session.execute(select(AuditEvent).where(AuditEvent.action == "staff.patient.view")).scalars().all()
+    assert [(e.patient_id, e.details["page"]) for e in views] == [(conflicts_world.patient.id, "conflict")]
