@@ -75,7 +75,8 @@ class DetailsForm(FlaskForm):
     """Their NHS number, date of birth and postcode: matched together with their record."""
 
     nhs_number = StringField(_l("Their NHS number"), validators=[_their_nhs_number])
-    date_of_birth = DateOfBirthField(_l("Their date of birth"), past_only=True)
+    date_of_birth = DateOfBirthField(_l("Their date of birth"), past_only=True,
+                                     missing_message=_l("Enter their date of birth"))
     postcode = StringField(_l("Their postcode"), validators=[_their_postcode])
 
 
