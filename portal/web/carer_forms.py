@@ -31,6 +31,8 @@ REFUSALS = {
     "no-match": _l("We could not find this person. Check their NHS number, date of birth and postcode"),
     "self": _l("You cannot ask to act for yourself"),
     "child-16-or-over": _l("Parental responsibility is only for a child under 16"),
+    "lpa-under-18": _l("A lasting power of attorney is only for someone aged 18 or over"),
+    "deputy-under-16": _l("A personal welfare deputy is only for someone aged 16 or over"),
     "bad-reference": _l("Enter the LPA reference number or access code exactly as it is shown"),
     "bad-court-order": _l("Enter the court order number exactly as it is shown, like 12345678"),
     "already-held": _l("You have already asked to act for this person"),

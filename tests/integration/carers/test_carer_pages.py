@@ -139,6 +139,26 @@ def test_answers_are_kept_between_pages_and_a_change_link_comes_back_to_check(ap
     assert client.get(f"{ASK}/check").headers["Location"].startswith(f"{ASK}/reference")
 
 
+@pytest.mark.parametrize(("basis", "message"), [
+    ("health-and-welfare-lpa", "A lasting power of attorney is only for someone aged 18 or over"),
+    ("property-and-financial-lpa", "A lasting power of attorney is only for someone aged 18 or over"),
+    ("personal-welfare-deputy", "A personal welfare deputy is only for someone aged 16 or over"),
+])
+def test_an_lpa_or_deputy_for_a_child_is_refused_on_the_basis_question(app, client, people_here, upload_dir, basis,
+                                                                        message):
+    carer, _adult = people_here
+    with app.app_context():
+        child = make_patient(db.session, given_name="Ayse", family_name="Nunez", date_of_birth=date(2016, 12, 22),
+                             postcode="LS9 7TF")
+        db.session.commit()
+    sign_in_as(client, carer)
+    assert post(client, "their-details", details(child)).headers["Location"] == f"{ASK}/legal-basis"
+    refused = post(client, "legal-basis", {"basis": basis})
+    body = text(refused)
+    assert refused.status_code == 400 and message in body and "There is a problem" in body
+    assert authorities(app) == []
+
+
 def test_a_deputy_gives_a_court_order_number_and_a_parent_no_reference(app, client, people_here, upload_dir):
     carer, patient = people_here
     sign_in_as(client, carer)
