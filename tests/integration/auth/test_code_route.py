@@ -201,6 +201,12 @@ def test_every_details_error_is_in_the_summary_and_beside_the_field_and_keeps_wh
         assert field_value(page, name) == value
 
 
+def test_the_details_page_help_is_a_paragraph_not_html_tags_shown_as_text(client):
+    page = client.get(DETAILS).get_data(as_text=True)
+    assert "<p>Ask your GP surgery for your NHS number, or sign in with NHS login instead.</p>" in page
+    assert "&lt;p&gt;" not in page
+
+
 def test_the_code_page_without_a_pending_code_goes_back_to_the_details(client):
     assert client.get(CODE).headers["Location"] == DETAILS
 
