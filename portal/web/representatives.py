@@ -24,7 +24,7 @@ from portal.domain.errors import InvalidTransition, NotFound
 from portal.extensions import db
 from portal.services import authority as authority_service
 from portal.services import authority_nominations as nominations
-from portal.web.guards import Viewer, current_viewer, patient_required
+from portal.web.guards import Viewer, about_signed_in_person, current_viewer, patient_required
 
 bp = Blueprint("representatives", __name__)
 
@@ -67,6 +67,7 @@ def _me() -> tuple[Viewer, uuid.UUID]:
 
 def _page(problem: str | None = None, status: int = 200) -> tuple[str, int]:
     _viewer, patient_id = _me()
+    about_signed_in_person()  # who can act for you, even while you act for someone
     people = nominations.list_for_patient(db.session, patient_id, datetime.now(UTC))
     done = DONE_MESSAGES.get(request.args.get("done", ""))
     return render_template("representatives/people.html", people=people, basis_labels=BASIS_LABELS,
