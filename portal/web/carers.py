@@ -67,7 +67,8 @@ def _account_id() -> uuid.UUID:
 @carer_required
 def start() -> str:
     requests = authority_service.list_for_account(db.session, _account_id(), now())
-    return render_template("carers/start.html", requests=requests, basis_labels=BASIS_LABELS,
+    names = {item.id: authority_service.describe_for_carer(db.session, item)["name"] for item in requests}
+    return render_template("carers/start.html", requests=requests, names=names, basis_labels=BASIS_LABELS,
                            state_labels=STATE_LABELS)
 
 
