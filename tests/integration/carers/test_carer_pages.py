@@ -113,6 +113,8 @@ def test_a_carer_answers_one_question_a_page_checks_and_sends_once(app, client, 
     assert (upload_dir / authority.evidence_path).read_bytes() == PDF
     sent = text(client.get(first.headers["Location"]))
     assert "Request sent" in sent and "will also check who you are" not in sent
+    listed = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text(client.get("/act-for-someone"))))
+    assert "For Eira Jones : Lasting power of attorney for health and welfare" in listed
     status = text(client.get(f"/act-for-someone/requests/{authority.id}"))
     assert "Your request to act for Eira Jones" in status and "Waiting to be checked" in status
     evidence = client.get(f"/act-for-someone/requests/{authority.id}/evidence")
