@@ -11,6 +11,9 @@ Source: DESIGN.md section 3 "Authority" and issue 7. Pure rules, no storage:
   basis covers all purposes.
 - ``needs_capacity_note(basis)``: an LPA or a deputy acts only where a capacity note records
   that the patient lacks capacity for decisions about AI in their care.
+- ``age_refusal(basis, age)``: which basis a person's age rules out (parental responsibility
+  under 16; an LPA 18 or over, Mental Capacity Act 2005 s.9(2)(c); a personal welfare deputy
+  16 or over, Mental Capacity Act 2005 s.2(5)).
 - ``normalise_lpa_reference`` / ``normalise_court_order_number``: shape checks only (the
   portal cannot ask the OPG or the court whether a reference is real; a verifier does).
 """
@@ -127,6 +130,26 @@ def needs_capacity_note(basis: AuthorityBasis | str) -> bool:
 def is_lpa(basis: AuthorityBasis | str) -> bool:
     return AuthorityBasis(basis) in {AuthorityBasis.HEALTH_AND_WELFARE_LPA,
                                      AuthorityBasis.PROPERTY_AND_FINANCIAL_LPA}
+
+
+def age_refusal(basis: AuthorityBasis | str, age: int) -> str | None:
+    """Why a person aged ``age`` (completed years) cannot be represented on ``basis``, or None.
+
+    - ``child-16-or-over``: parental responsibility is for a child under 16 (DESIGN.md section 3);
+    - ``lpa-under-18``: a lasting power of attorney (either kind) is made by a donor who has
+      reached 18 (Mental Capacity Act 2005 section 9(2)(c));
+    - ``deputy-under-16``: the Court of Protection's powers to appoint a deputy (sections 16
+      to 19) are not exercisable for a person under 16 (Mental Capacity Act 2005 section 2(5);
+      the one exception, section 18(3), is property and affairs, not personal welfare).
+    """
+    basis = AuthorityBasis(basis)
+    if basis is AuthorityBasis.PARENTAL_RESPONSIBILITY and age >= 16:
+        return "child-16-or-over"
+    if is_lpa(basis) and age < 18:
+        return "lpa-under-18"
+    if basis is AuthorityBasis.PERSONAL_WELFARE_DEPUTY and age < 16:
+        return "deputy-under-16"
+    return None
 
 
 # Reference shapes ---------------------------------------------------------------------------

@@ -162,8 +162,10 @@ CARER_IDENTITY_METHODS = ("photo-id-in-person", "photo-id-video-call", "known-to
 
 class ApprovalRefused(ValueError, DomainError):
     """An approval missing what the basis needs. ``code``: ``lpa-not-registered``,
-    ``attorneys-act``, ``deputy-end-date``, ``review-date``, ``carer-identity`` or (a nomination
-    the patient has not confirmed yet) ``patient-not-confirmed``."""
+    ``attorneys-act``, ``deputy-end-date``, ``review-date``, ``carer-identity``, (a nomination
+    the patient has not confirmed yet) ``patient-not-confirmed``, or (the person's age rules the
+    basis out, ``domain.authority.age_refusal``) ``child-16-or-over``, ``lpa-under-18``,
+    ``deputy-under-16``."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -191,8 +193,11 @@ def approve(session: Session, authority_id: uuid.UUID, approval: Approval, staff
     Raises ``ApprovalRefused`` (a ``ValueError``) when the details the basis needs are missing:
     an LPA must be registered and say how attorneys act; a deputy needs the order's end date;
     every approval needs a review date or an end date; a carer who asked through the
-    details-and-code route needs their identity checked, and how (DESIGN.md section 4)."""
+    details-and-code route needs their identity checked, and how (DESIGN.md section 4). The
+    person's age at ``now`` must allow the basis (an LPA 18 or over, a personal welfare deputy
+    16 or over, parental responsibility under 16: ``domain.authority.age_refusal``)."""
     authority = get(session, authority_id)
+    _check_age(session, authority, now)
     _check_approval(authority, approval)
     if authority.basis == AuthorityBasis.PATIENT_NOMINATED and authority.patient_confirmed_at_utc is None:
         raise ApprovalRefused("patient-not-confirmed", "the person has not confirmed that they asked for this yet")
@@ -206,6 +211,13 @@ def approve(session: Session, authority_id: uuid.UUID, approval: Approval, staff
     _move(session, authority, AuthorityState.VERIFIED, AuthorityReason.VERIFIED, actor, now)
     return _move(session, authority, AuthorityState.ACTIVE, AuthorityReason.VERIFIED, actor, now,
                  tell_patient=True)
+
+
+def _check_age(session: Session, authority: Authority, now: datetime) -> None:
+    patient = people.get_patient(session, authority.patient_id)
+    code = rules.age_refusal(authority.basis, age_at(patient.date_of_birth, now))
+    if code is not None:
+        raise ApprovalRefused(code, "the person's age rules out this basis")
 
 
 def _check_approval(authority: Authority, approval: Approval) -> None:

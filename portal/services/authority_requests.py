@@ -2,7 +2,8 @@
 
 ``request_authority`` matches the patient by NHS number, date of birth and postcode (the
 same match the details-and-code route uses), refuses acting for oneself, refuses parental
-responsibility for someone 16 or older, and checks the reference's shape for the basis.
+responsibility for someone 16 or older, an LPA for someone under 18 and a personal welfare
+deputy for someone under 16 (``check_basis_for``), and checks the reference's shape for the basis.
 Each refusal is a ``RequestRefused`` with a ``field`` (which answer to fix) and a message
 fit to show; the edge keeps what was typed.
 """
@@ -29,7 +30,7 @@ from portal.services.one_time_codes import find_patient
 
 class RequestRefused(DomainError):
     """A request the portal cannot accept. ``field`` names the answer to fix; ``code`` is one
-    of ``no-match``, ``self``, ``child-16-or-over``, ``bad-reference``, ``bad-court-order``,
+    of ``no-match``, ``self``, ``child-16-or-over``, ``lpa-under-18``, ``deputy-under-16``, ``bad-reference``, ``bad-court-order``,
     ``already-held``, and (answers missing or malformed in a draft, ``authority_drafts``)
     ``nhs-number``, ``date-of-birth``, ``postcode``, ``no-basis``, ``no-relationship``,
     ``relationship-too-long``."""
@@ -70,10 +71,21 @@ def match_patient(session: Session, account_id: uuid.UUID, self_patient_id: uuid
     return patient
 
 
+AGE_REFUSALS = {
+    "child-16-or-over": "Parental responsibility is only for a child under 16",
+    "lpa-under-18": "A lasting power of attorney is only for someone aged 18 or over",
+    "deputy-under-16": "A personal welfare deputy is only for someone aged 16 or over",
+}
+"""``RequestRefused`` codes about the person's age for the chosen basis (the answer to fix is the
+basis), from ``domain.authority.age_refusal`` (which cites the law), with their messages."""
+
+
 def check_basis_for(patient: Patient, basis: AuthorityBasis, now: datetime) -> None:
-    """Parental responsibility only for a child under 16 at ``now`` (Europe/London ages)."""
-    if basis is AuthorityBasis.PARENTAL_RESPONSIBILITY and age_at(patient.date_of_birth, now) >= 16:
-        raise RequestRefused("basis", "child-16-or-over", "Parental responsibility is only for a child under 16")
+    """Refuse, naming ``basis``, a basis the person's age at ``now`` (Europe/London ages) rules
+    out: parental responsibility 16 or over, an LPA under 18, a personal welfare deputy under 16."""
+    code = rules.age_refusal(basis, age_at(patient.date_of_birth, now))
+    if code is not None:
+        raise RequestRefused("basis", code, AGE_REFUSALS[code])
 
 
 def request_authority(session: Session, account_id: uuid.UUID, self_patient_id: uuid.UUID | None,
@@ -86,10 +98,7 @@ def request_authority(session: Session, account_id: uuid.UUID, self_patient_id: 
     (DESIGN.md section 4). ``submission_key`` (the draft's id) makes a submit happen once."""
     patient = match_patient(session, account_id, self_patient_id, asked.nhs_number, asked.date_of_birth,
                             asked.postcode)
-    try:
-        check_basis_for(patient, asked.basis, now)
-    except RequestRefused as refused:
-        raise RequestRefused("date_of_birth", refused.code, refused.message) from None
+    check_basis_for(patient, asked.basis, now)
     reference, order = check_references(asked.basis, asked.reference, asked.court_order_number)
     authority = data.add_authority(session, Authority(
         account_id=account_id, patient_id=patient.id, basis=asked.basis.value,

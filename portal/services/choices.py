@@ -159,6 +159,21 @@ def record_choice(session: Session, *, patient_id: uuid.UUID, tool_slug: str | N
     return choice
 
 
+def unchanged_since(session: Session, patient_id: uuid.UUID, idempotency_key: str, decision: str) -> Choice | None:
+    """The choice recorded with ``idempotency_key`` for ``patient_id``, if it has ``decision``
+    and is still the newest choice (not voided) for its tool and purpose; otherwise None.
+
+    Sending the same answer again from a page shown anew (the browser's Back button reloads a
+    no-store page, with a new key) would change nothing: the web layer shows this choice's
+    confirmation instead of recording a duplicate with a new reference."""
+    choice = choice_data.get_choice_by_idempotency_key(session, idempotency_key)
+    if choice is None or choice.patient_id != patient_id or choice.decision != decision or choice.voided_at_utc:
+        return None
+    same_question = [c for c in choice_data.list_choices_for_patient(session, patient_id, newest_first=True)
+                     if c.tool_id == choice.tool_id and c.purpose == choice.purpose and c.voided_at_utc is None]
+    return choice if same_question and same_question[0].id == choice.id else None
+
+
 def _insert_once(session: Session, checked: _Checked, fields: dict[str, object]) -> tuple[Choice, bool]:
     """Insert the choice in a savepoint, or return the one already recorded with the same
     idempotency key (``created`` False). A unique-constraint clash (another request with the

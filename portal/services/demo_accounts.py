@@ -23,8 +23,9 @@ from portal.data import authorities as authority_data
 from portal.data import people
 from portal.data.accounts import Account
 from portal.data.staff import STAFF_ROLES
-from portal.domain.nhs_number import NhsNumber
+from portal.domain.age import age_at
 from portal.domain.authority import AuthorityBasis
+from portal.domain.nhs_number import NhsNumber
 from portal.services import audit, authority_requests, staff_accounts
 from portal.services import authority as authority_service
 from portal.services.demo import DemoPatient
@@ -95,9 +96,11 @@ DEMO_CARER_LOGIN = "carer.evans@example.org"
 def load_demo_carer(session: Session, users_file: Path, patients: list[DemoPatient],
                     now: datetime) -> dict[str, Any] | None:
     """The demo carer (the stand-in user ``DEMO_CARER_LOGIN``) holding a verified, active
-    health and welfare LPA, with a capacity note, for the first synthetic patient; and the
-    details of a second synthetic patient to ask for in the demo. Safe to run again."""
-    if not users_file.exists() or len(patients) < 2:
+    health and welfare LPA, with a capacity note, for the first adult synthetic patient; and the
+    details of a second adult (with an email address or mobile, to sign in by code) to ask for
+    in the demo. Adults only: an LPA's donor is 18 or over (``domain.authority.age_refusal``).
+    Safe to run again."""
+    if not users_file.exists():
         return None
     user = next((u for u in json.loads(users_file.read_text(encoding="utf-8")) if u["login"] == DEMO_CARER_LOGIN),
                 None)
@@ -109,7 +112,12 @@ def load_demo_carer(session: Session, users_file: Path, patients: list[DemoPatie
         account = account_data.add_account(session, Account(provider="nhs-login", subject=user["sub"],
                                                             email=user.get("email"), highest_level="P9"))
     account.patient_id = carer_patient.id if carer_patient else None
-    held, ask_for = patients[0], patients[1]
+    adults = [p for p in patients if age_at(p.date_of_birth, now) >= 18 and p.nhs_number != NhsNumber.parse(
+        user["nhs_number"]).value]
+    held = adults[0] if adults else None
+    ask_for = next((p for p in adults[1:] if p.email or p.mobile), None)
+    if held is None or ask_for is None:
+        return None
     _ensure_lpa(session, account, held, now)
     return {"login": user["login"], "password": user["password"], "level": "P9",
             "acts_for": _described(held, "health-and-welfare-lpa (verified, active; capacity note recorded)"),

@@ -24,6 +24,9 @@ APPROVAL_MESSAGES = {  # ApprovalRefused codes from the service -> (field, words
     "carer-identity": ("identity_checked", _l("Confirm you have checked the carer's identity, and how")),
     # About the request as a whole, not one answer: shown at the top of the form.
     "patient-not-confirmed": (None, _l("The person has not confirmed that they asked for this yet. You can approve once they have.")),
+    "child-16-or-over": (None, _l("Parental responsibility is only for a child under 16. Reject this request.")),
+    "lpa-under-18": (None, _l("A lasting power of attorney is only for someone aged 18 or over. Reject this request.")),
+    "deputy-under-16": (None, _l("A personal welfare deputy is only for someone aged 16 or over. Reject this request.")),
 }
 DATE_HINT = _l("For example, 2027-11-30")
 

@@ -26,6 +26,8 @@ REFUSALS = {
     "no-match": _l("We could not find this person. Check their NHS number, date of birth and postcode"),
     "self": _l("You cannot ask to act for yourself"),
     "child-16-or-over": _l("Parental responsibility is only for a child under 16"),
+    "lpa-under-18": _l("A lasting power of attorney is only for someone aged 18 or over"),
+    "deputy-under-16": _l("A personal welfare deputy is only for someone aged 16 or over"),
     "bad-reference": _l("Enter the LPA reference number or access code exactly as it is shown"),
     "bad-court-order": _l("Enter the court order number exactly as it is shown, like 12345678"),
     "already-held": _l("You have already asked to act for this person"),
@@ -57,7 +59,8 @@ class DetailsForm(FlaskForm):
     """Their NHS number, date of birth and postcode: matched together with their record."""
 
     nhs_number = StringField(_l("Their NHS number"), validators=[_their_nhs_number])
-    date_of_birth = DateOfBirthField(_l("Their date of birth"), past_only=True)
+    date_of_birth = DateOfBirthField(_l("Their date of birth"), past_only=True,
+                                     missing_message=_l("Enter their date of birth"))
     postcode = StringField(_l("Their postcode"), validators=[_their_postcode])
 
 

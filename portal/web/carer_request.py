@@ -26,7 +26,7 @@ from portal.extensions import db
 from portal.labels import CARER_AUTHORITY_BASIS_WORDS
 from portal.services import authority_drafts as drafts
 from portal.services import evidence
-from portal.services.authority_requests import RequestRefused
+from portal.services.authority_requests import AGE_REFUSALS, RequestRefused
 from portal.web import carer_forms as forms
 from portal.web.carers import bp, carer_required, evidence_dir, mine_or_404, now
 from portal.web.guards import Viewer, current_viewer
@@ -239,7 +239,7 @@ def _born(answers: dict[str, Any]) -> str:
 
 
 def _back_to(refused: RequestRefused) -> Response:
-    field = "basis" if refused.code == "child-16-or-over" else refused.field
+    field = "basis" if refused.code in AGE_REFUSALS else refused.field
     session[PENDING_ERROR] = (field, refused.code)
     return redirect(url_for(".ask_step", name=FIELD_STEPS.get(field, "their-details"), change=1))
 

@@ -68,8 +68,9 @@ def _account_id() -> uuid.UUID:
 @carer_required
 def start() -> str:
     requests = authority_service.list_for_account(db.session, _account_id(), now())
-    return render_template("carers/start.html", requests=requests, basis_labels=CARER_AUTHORITY_BASIS_WORDS,
-                           state_labels=CARER_AUTHORITY_STATE_WORDS)
+    names = {item.id: authority_service.describe_for_carer(db.session, item)["name"] for item in requests}
+    return render_template("carers/start.html", requests=requests, names=names,
+                           basis_labels=CARER_AUTHORITY_BASIS_WORDS, state_labels=CARER_AUTHORITY_STATE_WORDS)
 
 
 def mine_or_404(authority_id: uuid.UUID):  # type: ignore[no-untyped-def]

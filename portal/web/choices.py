@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -29,6 +29,7 @@ from portal.web.guards import Viewer, current_viewer, patient_required
 bp = Blueprint("choices", __name__)
 choice_text.init_blueprint(bp)
 CSRF_FAILED = "choices_csrf_failed"
+LAST_SAVED = "choices_last_saved"  # {"page": subject:tool:purpose, "key": idempotency key} of the last save
 PURPOSES = {purpose.value for purpose in Purpose}
 Render = Callable[[str | None, int], Response | str]
 
@@ -92,6 +93,14 @@ def _submit(form: ToolChoiceForm | AllToolsChoiceForm, render: Render, tool_slug
     refusal = _cannot_act(viewer, form, purpose)
     if refusal is not None:
         return _refused(str(refusal), 409)
+    page = f"{viewer.subject_patient_id}:{tool_slug or '*'}:{purpose}"
+    remembered = session.get(LAST_SAVED) or {}
+    if remembered.get("page") == page and remembered.get("key") != form.idempotency_key.data:
+        # Back, then Save again with the same answer: the same confirmation, no duplicate choice.
+        earlier = choice_service.unchanged_since(db.session, viewer.subject_patient_id, str(remembered.get("key")),
+                                                 str(form.decision.data))
+        if earlier is not None:
+            return redirect(url_for(".recorded", reference=earlier.reference))
     try:
         choice = choice_service.record_choice(
             db.session, patient_id=viewer.subject_patient_id, tool_slug=tool_slug, purpose=purpose,
@@ -105,6 +114,7 @@ def _submit(form: ToolChoiceForm | AllToolsChoiceForm, render: Render, tool_slug
         form.ensure_key(fresh=True)
         return render(str(choice_text.KEY_REUSED_MESSAGE), 200)
     db.session.commit()
+    session[LAST_SAVED] = {"page": page, "key": form.idempotency_key.data}
     return redirect(url_for(".recorded", reference=choice.reference))
 
 

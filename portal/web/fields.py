@@ -20,11 +20,15 @@ PARTS = ("day", "month", "year")
 
 
 class DateOfBirthField(Field):
-    """A date of birth from three boxes. ``past_only``: refuse today and later ("must be in the past")."""
+    """A date of birth from three boxes. ``past_only``: refuse today and later ("must be in the past").
+    ``missing_message``: what to say when all three boxes are empty (default "Enter your date of
+    birth"; a page about someone else says "Enter their date of birth")."""
 
-    def __init__(self, label: Any = None, *, past_only: bool = False, today: Any = None, **kwargs: Any) -> None:
+    def __init__(self, label: Any = None, *, past_only: bool = False, today: Any = None,
+                 missing_message: Any = None, **kwargs: Any) -> None:
         super().__init__(label, **kwargs)
         self.past_only = past_only
+        self.missing_message = missing_message
         self._today = today or date.today
         self.parts = {part: "" for part in PARTS}
         self.bad_parts: tuple[str, ...] = ()
@@ -46,7 +50,7 @@ class DateOfBirthField(Field):
         missing = tuple(part for part in PARTS if not self.parts[part])
         if len(missing) == 3:
             self.bad_parts = PARTS
-            raise ValidationError(_l("Enter your date of birth"))
+            raise ValidationError(self.missing_message or _l("Enter your date of birth"))
         if missing:
             self.bad_parts = missing
             raise ValidationError(_MISSING[missing])
@@ -58,7 +62,7 @@ class DateOfBirthField(Field):
             raise ValidationError(_l("Year must include 4 numbers"))
         try:
             value = date(int(self.parts["year"]), int(self.parts["month"]), int(self.parts["day"]))
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: a day or month too big for a C int
             self.bad_parts = PARTS
             raise ValidationError(_l("Date of birth must be a real date")) from None
         if self.past_only and value >= self._today():

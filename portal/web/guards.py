@@ -59,6 +59,15 @@ class Viewer:
         return replace(self, subject_patient_id=patient_id, authority_id=authority_id)
 
 
+ABOUT_SIGNED_IN_PERSON = "about_signed_in_person"
+
+
+def about_signed_in_person() -> None:
+    """Mark this page as about the signed-in person, not whoever they act for: while acting for
+    someone, the banner says "This page is about you, not <name>" instead of "You are acting for"."""
+    g.setdefault(ABOUT_SIGNED_IN_PERSON, True)
+
+
 ViewerLoader = Callable[[], "Viewer | None"]
 
 

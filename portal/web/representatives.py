@@ -25,7 +25,7 @@ from portal.extensions import db
 from portal.labels import PATIENT_AUTHORITY_BASIS_WORDS, PATIENT_AUTHORITY_STATE_WORDS
 from portal.services import authority as authority_service
 from portal.services import authority_nominations as nominations
-from portal.web.guards import Viewer, current_viewer, patient_required
+from portal.web.guards import Viewer, about_signed_in_person, current_viewer, patient_required
 
 bp = Blueprint("representatives", __name__)
 
@@ -54,6 +54,7 @@ def _me() -> tuple[Viewer, uuid.UUID]:
 
 def _page(problem: str | None = None, status: int = 200) -> tuple[str, int]:
     _viewer, patient_id = _me()
+    about_signed_in_person()  # who can act for you, even while you act for someone
     people = nominations.list_for_patient(db.session, patient_id, datetime.now(UTC))
     done = DONE_MESSAGES.get(request.args.get("done", ""))
     return render_template("representatives/people.html", people=people, basis_labels=PATIENT_AUTHORITY_BASIS_WORDS,

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, abort, render_template
 from portal.extensions import db
 from portal.services import audit, subject_access
 from portal.web.choice_text import london_date, london_datetime
-from portal.web.guards import current_viewer, patient_required
+from portal.web.guards import about_signed_in_person, current_viewer, patient_required
 from portal.web.your_information_text import template_helpers
 
 bp = Blueprint("your_information", __name__)
@@ -42,6 +42,7 @@ def _export() -> dict[str, object]:
 @bp.get("/your-information")
 @patient_required("P9")
 def page() -> str:
+    about_signed_in_person()  # your own information, even while acting for someone
     return render_template("your_information/page.html", export=_export(), **template_helpers())
 
 

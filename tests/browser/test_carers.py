@@ -204,7 +204,7 @@ def test_the_demo_carer_asks_a_verifier_approves_the_carer_opts_out_and_the_pati
         authority_id = str(authority.id)
     with live_app.test_request_context(), force_locale(lang):
         banner = gettext("You are acting for %(name)s, born %(date)s", name=asked["name"], date="")
-        made_by = gettext("Made by %(name)s, acting for you as your attorney", name=carer_name())
+        made_by = gettext("%(name)s, acting for you as your attorney", name=carer_name())
     opt_out_of_a_tool(page, base_url, authority_id, journey)
     assert banner.split("%")[0].strip()[:10] in journey.documents[f"carer: their choices, acting-for banner ({lang})"]
     seen = patient_sees_who(browser, base_url, asked, journey, lang)

@@ -27,7 +27,7 @@ from portal.services import audit, identity, sessions
 from portal.services.audit import SYSTEM
 from portal.web.auth import bp, landing_page, remember_next, safe_next, viewer
 from portal.web.auth.forms import ChooseSubjectForm, SignOutForm
-from portal.web.guards import current_viewer, patient_required
+from portal.web.guards import ABOUT_SIGNED_IN_PERSON, current_viewer, patient_required
 
 SELF = "self"
 
@@ -88,14 +88,17 @@ def acting_for_banner() -> dict[str, str] | None:
 @bp.get("/signed-in")
 @patient_required("P5")
 def signed_in() -> str:
+    """The landing page. While a carer acts for someone it is about that person (their name,
+    their NHS number, links to their pages), as the banner says; otherwise about the signed-in person."""
     return render_template("auth/signed-in.html", viewer=current_viewer(), patient=_patient_summary())
 
 
 def _patient_summary() -> dict[str, str] | None:
     person = current_viewer()
-    if person is None or person.self_patient_id is None:
+    if person is None:
         return None
-    return identity.describe_patient(db.session, person.self_patient_id)
+    shown = person.subject_patient_id if person.acting_for_someone_else else person.self_patient_id
+    return identity.describe_patient(db.session, shown) if shown else None
 
 
 @bp.post("/session/keep-alive")
@@ -146,6 +149,7 @@ def init_app(app: Flask) -> None:
             return {}
         return {
             "acting_for": acting_for_banner(),
+            "about_signed_in_person": g.get(ABOUT_SIGNED_IN_PERSON, False),
             "account_menu": {"ariaLabel": _("Account"), "items": [{"html": sign_out_form(url_for("auth.sign_out"))}]},
             "session_timeout": {
                 "seconds_left": viewer.seconds_left(),

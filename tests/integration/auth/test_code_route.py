@@ -172,6 +172,9 @@ BAD_DETAILS = [
     ({"date_of_birth-day": "30", "date_of_birth-month": "2"}, "Date of birth must be a real date", "date_of_birth-day"),
     ({"date_of_birth-month": "13"}, "Date of birth must be a real date", "date_of_birth-day"),
     ({"date_of_birth-day": "x"}, "Date of birth must be a real date", "date_of_birth-day"),
+    ({"date_of_birth-day": "99999999999999999999", "date_of_birth-month": "12"}, "Date of birth must be a real date",
+     "date_of_birth-day"),
+    ({"date_of_birth-month": "99999999999999999999"}, "Date of birth must be a real date", "date_of_birth-day"),
     ({"date_of_birth-year": "80"}, "Year must include 4 numbers", "date_of_birth-year"),
     ({"date_of_birth-day": "1", "date_of_birth-year": "2999"}, "Date of birth must be in the past", "date_of_birth-day"),
     ({"postcode": ""}, "Enter your postcode", "postcode"),
@@ -196,6 +199,12 @@ def test_every_details_error_is_in_the_summary_and_beside_the_field_and_keeps_wh
     assert page.count(f"{error_prefix}: ") >= 2  # the title and the hidden prefix beside the field
     for name, value in values.items():
         assert field_value(page, name) == value
+
+
+def test_the_details_page_help_is_a_paragraph_not_html_tags_shown_as_text(client):
+    page = client.get(DETAILS).get_data(as_text=True)
+    assert "<p>Ask your GP surgery for your NHS number, or sign in with NHS login instead.</p>" in page
+    assert "&lt;p&gt;" not in page
 
 
 def test_the_code_page_without_a_pending_code_goes_back_to_the_details(client):

@@ -3,13 +3,14 @@ stand-in's users as patients, code-route patients, and one ready staff member pe
 
 import json
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pyotp
 from sqlalchemy import select
 
 from portal.data.people import Patient
 from portal.data.staff import STAFF_ROLES
+from portal.domain.age import age_at
 from tests.integration.auth.pages import csrf
 from tests.oidc.conftest import DEMO_USERS
 
@@ -27,6 +28,10 @@ def test_load_demo_writes_accounts_that_work(app, client, db_session, tmp_path):
     assert "amelia.hughes@example.org / demo-password" in result.output
     assert [s["roles"] for s in accounts["staff"]] == [[role] for role in STAFF_ROLES]
     assert any(p["expect"] == "code by email" for p in accounts["details_and_code"])
+    for held_or_asked in ("acts_for", "ask_to_act_for"):  # an LPA's donor is 18 or over (MCA 2005 s.9(2)(c))
+        born = date.fromisoformat(accounts["carer"][held_or_asked]["date_of_birth"])
+        assert age_at(born, datetime.now(UTC)) >= 18, held_or_asked
+    assert "LPA" in accounts["carer"]["ask_to_act_for"]["note"]
     auditor = next(s for s in accounts["staff"] if s["roles"] == ["auditor"])
     assert auditor["totp_secret"] in result.output
     signed_in = client.post("/staff/sign-in", data={

@@ -90,4 +90,4 @@ def active_authority(session, family, patient=None, **options):  # type: ignore[
         lacks_capacity(session, patient)
     ends_on = options.pop("ends_on", None)
     authority = ask(session, family, patient, **options)
-    return approve(session, authority, ends_on=ends_on)
+    return approve(session, authority, ends_on=ends_on, now=options.get("now", NOW))  # approved when asked

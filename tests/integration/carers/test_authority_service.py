@@ -84,6 +84,45 @@ def test_parental_responsibility_is_refused_for_a_child_of_16(db_session, family
             "requested"
 
 
+@pytest.mark.parametrize(("basis", "born", "message"), [
+    # 18th birthday 2 June 2026 (LPA, MCA 2005 s.9(2)(c)); 16th birthday 2 June 2026 (deputy, MCA 2005 s.2(5)).
+    (AuthorityBasis.HEALTH_AND_WELFARE_LPA, date(2008, 6, 2), "A lasting power of attorney is only for someone aged 18 or over"),
+    (AuthorityBasis.PROPERTY_AND_FINANCIAL_LPA, date(2008, 6, 2),
+     "A lasting power of attorney is only for someone aged 18 or over"),
+    (AuthorityBasis.PERSONAL_WELFARE_DEPUTY, date(2010, 6, 2), "A personal welfare deputy is only for someone aged 16 or over"),
+])
+def test_an_lpa_is_refused_under_18_and_a_welfare_deputy_under_16_on_the_basis(db_session, family, basis, born,
+                                                                               message):
+    from tests.factories import make_patient
+
+    young = make_patient(db_session, date_of_birth=born, postcode="SA1 1AA")
+    options = {"court_order_number": "1234567T", "reference": None} if basis == AuthorityBasis.PERSONAL_WELFARE_DEPUTY else {}
+    with pytest.raises(RequestRefused) as refused:
+        ask(db_session, family, young, basis=basis, now=datetime(2026, 6, 1, 22, 59, 59, tzinfo=UTC), **options)
+    assert (refused.value.field, refused.value.message) == ("basis", message)
+    assert db_session.execute(select(AuthorityEvent)).first() is None
+    assert ask(db_session, family, young, basis=basis, now=datetime(2026, 6, 1, 23, 0, tzinfo=UTC),
+               **options).state == "requested"
+
+
+@pytest.mark.parametrize(("basis", "options", "code"), [
+    (AuthorityBasis.HEALTH_AND_WELFARE_LPA, {}, "lpa-under-18"),
+    (AuthorityBasis.PROPERTY_AND_FINANCIAL_LPA, {}, "lpa-under-18"),
+    (AuthorityBasis.PERSONAL_WELFARE_DEPUTY, {"court_order_number": "1234567T", "reference": None}, "deputy-under-16"),
+])
+def test_a_verifier_cannot_approve_an_lpa_or_deputy_for_a_child(db_session, family, basis, options, code):
+    from tests.factories import make_patient
+
+    child = make_patient(db_session, date_of_birth=date(2016, 12, 22), postcode="SA1 1AA")  # 9 at NOW
+    lacks_capacity(db_session, child)
+    # asked when the child would be grown up, so only the approval's own check stands in the way
+    authority = ask(db_session, family, child, basis=basis, now=datetime(2040, 1, 1, tzinfo=UTC), **options)
+    with pytest.raises(service.ApprovalRefused) as refused:
+        approve(db_session, authority, ends_on=date(2027, 11, 30))
+    assert refused.value.code == code
+    assert authority.state == "requested"
+
+
 def test_a_second_open_request_for_the_same_person_is_refused(db_session, family):
     ask(db_session, family)
     with pytest.raises(RequestRefused, match="You have already asked to act for this person"):

@@ -113,6 +113,8 @@ def test_a_carer_answers_one_question_a_page_checks_and_sends_once(app, client, 
     assert (upload_dir / authority.evidence_path).read_bytes() == PDF
     sent = text(client.get(first.headers["Location"]))
     assert "Request sent" in sent and "will also check who you are" not in sent
+    listed = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text(client.get("/act-for-someone"))))
+    assert "For Eira Jones : Lasting power of attorney for health and welfare" in listed
     status = text(client.get(f"/act-for-someone/requests/{authority.id}"))
     assert "Your request to act for Eira Jones" in status and "Waiting to be checked" in status
     evidence = client.get(f"/act-for-someone/requests/{authority.id}/evidence")
@@ -139,6 +141,26 @@ def test_answers_are_kept_between_pages_and_a_change_link_comes_back_to_check(ap
     assert client.get(f"{ASK}/check").headers["Location"].startswith(f"{ASK}/reference")
 
 
+@pytest.mark.parametrize(("basis", "message"), [
+    ("health-and-welfare-lpa", "A lasting power of attorney is only for someone aged 18 or over"),
+    ("property-and-financial-lpa", "A lasting power of attorney is only for someone aged 18 or over"),
+    ("personal-welfare-deputy", "A personal welfare deputy is only for someone aged 16 or over"),
+])
+def test_an_lpa_or_deputy_for_a_child_is_refused_on_the_basis_question(app, client, people_here, upload_dir, basis,
+                                                                        message):
+    carer, _adult = people_here
+    with app.app_context():
+        child = make_patient(db.session, given_name="Ayse", family_name="Nunez", date_of_birth=date(2016, 12, 22),
+                             postcode="LS9 7TF")
+        db.session.commit()
+    sign_in_as(client, carer)
+    assert post(client, "their-details", details(child)).headers["Location"] == f"{ASK}/legal-basis"
+    refused = post(client, "legal-basis", {"basis": basis})
+    body = text(refused)
+    assert refused.status_code == 400 and message in body and "There is a problem" in body
+    assert authorities(app) == []
+
+
 def test_a_deputy_gives_a_court_order_number_and_a_parent_no_reference(app, client, people_here, upload_dir):
     carer, patient = people_here
     sign_in_as(client, carer)
@@ -155,6 +177,10 @@ def test_a_deputy_gives_a_court_order_number_and_a_parent_no_reference(app, clie
     ("their-details", {"nhs_number": "123"}, "Enter their 10 digit NHS number", 'value="123"'),
     ("their-details", {"date_of_birth-day": "31", "date_of_birth-month": "2"}, "Date of birth must be a real date",
      'value="31"'),
+    ("their-details", {"date_of_birth-day": "99999999999999999999"}, "Date of birth must be a real date",
+     'value="99999999999999999999"'),
+    ("their-details", {"date_of_birth-day": "", "date_of_birth-month": "", "date_of_birth-year": ""},
+     "Enter their date of birth", None),
     ("legal-basis", {"basis": ""}, "Select why you can act for them", None),
     ("relationship", {"relationship": " "}, "Enter how you are related to them", None),
     ("relationship", {"relationship": "x" * 101}, "How you are related must be 100 characters or fewer", "x" * 101),

@@ -73,6 +73,14 @@ def test_a_verifier_approves_and_the_carer_can_act(app, client, request_made):
     assert carer_client.get(f"/act-for-someone/requests/{authority_id}").status_code == 200
 
 
+def test_the_verifier_sees_the_lpa_reference_not_html_tags(app, client, request_made):
+    _carer_client, authority_id, _patient = request_made
+    verifier(app, client)
+    page = client.get(f"/staff/authorities/{authority_id}").get_data(as_text=True)
+    assert '<span dir="ltr">7000-1234-5678</span>' in page
+    assert "&lt;span" not in page and "&lt;/span" not in page
+
+
 def test_approving_an_lpa_needs_it_registered(app, client, request_made):
     _carer, authority_id, _patient = request_made
     verifier(app, client)
@@ -185,7 +193,8 @@ def test_a_deputy_needs_the_court_order_end_date(app, client):
         authority_id = db.session.execute(select(Authority.id)).scalar_one()
     verifier(app, client)
     page = f"/staff/authorities/{authority_id}"
-    assert "1234567T" in client.get(page).get_data(as_text=True)
+    shown = client.get(page).get_data(as_text=True)
+    assert '<span dir="ltr">1234567T</span>' in shown and "&lt;span" not in shown
     data = {"csrf_token": csrf(client, page), "approve-lacks_capacity": "y", "approve-assessed_by": "Dr A",
             "approve-assessed_on": "2026-01-01"}
     refused = client.post(page + "/approve", data=data)

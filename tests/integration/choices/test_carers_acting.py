@@ -65,8 +65,28 @@ def test_the_patient_later_sees_who_made_the_choice(app, client, world, carer):
     assert len(choices_in_db(app)) == 1
     patient_client = app.test_client()
     sign_in_as(patient_client, world.patient, level="P5")
-    history = text_of(patient_client.get("/your-choices/history").get_data(as_text=True))
-    assert "Made by Gwen Hughes, acting for you as your attorney" in history
+    raw = patient_client.get("/your-choices/history").get_data(as_text=True)
+    history = text_of(raw)
+    assert "Gwen Hughes, acting for you as your attorney" in history
+    assert history.count("Made by") == 1, "the row's label says 'Made by' once, not again in its value"
+
+
+def test_the_carer_reads_a_choice_they_made_for_someone_as_made_by_them_as_attorney(app, client, world, carer):
+    sign_in_as_carer(client, carer, world.patient)
+    question = text_of(client.get(TRIAGE_CARE).get_data(as_text=True))
+    assert "to be used in decisions about their care?" in question and "your care" not in question
+    all_tools = text_of(client.get("/your-choices/all-ai-tools/care").get_data(as_text=True))
+    assert "Do you want to say no to all AI tools in decisions about their care?" in all_tools
+    saved = client.post(TRIAGE_CARE, data={**open_form(client, TRIAGE_CARE), "decision": "deny"})
+    confirmation = text_of(client.get(saved.headers["Location"]).get_data(as_text=True))
+    [choice] = choices_in_db(app)
+    receipt = text_of(client.get(f"/your-choices/receipt/{choice.reference}").get_data(as_text=True))
+    history = text_of(client.get("/your-choices/history").get_data(as_text=True))
+    for page in (receipt, history):
+        assert "Gwen Hughes, acting as their attorney" in page
+        assert "Made by You" not in page
+    assert "No, do not use Chest X-ray checker in decisions about their care" in confirmation
+    assert "my care" not in confirmation and "your care" not in confirmation
 
 
 @pytest.mark.parametrize("step", [

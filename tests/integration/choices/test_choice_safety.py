@@ -19,6 +19,24 @@ def test_a_double_click_records_one_choice_and_shows_the_same_confirmation(app, 
     assert len(choices_in_db(app)) == 1
 
 
+def test_back_then_save_again_with_the_same_answer_shows_the_same_confirmation_and_records_once(app, client,
+                                                                                                signed_in):
+    first = client.post(TRIAGE_CARE, data={**hidden_fields(client.get(TRIAGE_CARE).get_data(as_text=True)),
+                                           "decision": "deny"})
+    # Back reloads the page (it is no-store), so the form comes with a new key
+    again = client.post(TRIAGE_CARE, data={**hidden_fields(client.get(TRIAGE_CARE).get_data(as_text=True)),
+                                           "decision": "deny"})
+    assert again.headers["Location"] == first.headers["Location"]
+    assert len(choices_in_db(app)) == 1
+    changed = client.post(TRIAGE_CARE, data={**hidden_fields(client.get(TRIAGE_CARE).get_data(as_text=True)),
+                                             "decision": "permit"})
+    assert changed.headers["Location"] != first.headers["Location"]
+    back_to_no = client.post(TRIAGE_CARE, data={**hidden_fields(client.get(TRIAGE_CARE).get_data(as_text=True)),
+                                                "decision": "deny"})
+    assert back_to_no.headers["Location"] not in (first.headers["Location"], changed.headers["Location"])
+    assert [c.decision for c in choices_in_db(app)] == ["deny", "permit", "deny"]
+
+
 def test_the_same_form_sent_again_with_another_answer_asks_to_check_it(app, client, signed_in):
     fields = hidden_fields(client.get(TRIAGE_CARE).get_data(as_text=True))
     client.post(TRIAGE_CARE, data={**fields, "decision": "deny"})
