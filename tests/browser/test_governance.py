@@ -71,7 +71,8 @@ def test_a_patient_reads_and_downloads_their_information(page, base_url, live_ap
     sign_in_browser(page, live_app, base_url, patient, level="P9")
     page.goto(f"{base_url}/your-information?lang={lang}")
     check_page(page, axe)
-    assert "ai-scribe" in page.locator("main").inner_text()
+    main_text = page.locator("main").inner_text()
+    assert "AI note taker" in main_text and "ai-scribe" not in main_text  # the tool by name, not its code
     with page.expect_download() as download_info:
         page.locator('a[href="/your-information/download"]').click()
     export = json.loads(Path(download_info.value.path()).read_text(encoding="utf-8"))
