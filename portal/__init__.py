@@ -14,7 +14,7 @@ from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLo
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import config as config_module
-from portal import errors, i18n, logging_setup, oidc, security, templating
+from portal import errors, i18n, logging_setup, machine_routes, oidc, security, templating
 from portal.extensions import csrf, db, limiter
 
 AUTOESCAPE_SUFFIXES = (".html", ".htm", ".xml", ".xhtml", ".svg", ".jinja")
@@ -48,6 +48,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         instance_path=str(config_module.INSTANCE_DIR),
     )
     app.config.update(settings)
+    # No browser session (cookie) for /api/, /fhir/, /oauth2/: bearer tokens only.
+    app.session_interface = machine_routes.PageSessionInterface()
     if app.config["DATABASE_URL"].startswith("sqlite:///" + str(config_module.INSTANCE_DIR)):
         config_module.INSTANCE_DIR.mkdir(exist_ok=True)
     app.jinja_env.loader = ChoiceLoader(

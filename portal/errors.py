@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError, DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from portal.extensions import db
+from portal.machine_routes import is_machine_request
 
 log = logging.getLogger(__name__)
 PROBLEM_BASE = "https://ai-choices.nhs.example/problems/"
@@ -21,7 +22,7 @@ HTML_ERROR_PAGES = {404: "errors/404.html", 500: "errors/500.html", 503: "errors
 
 def wants_problem_json() -> bool:
     """True for machine routes (``/api/``, ``/oauth2/``, ``/fhir/``)."""
-    return request.path.startswith(("/api/", "/oauth2/", "/fhir/"))
+    return is_machine_request()
 
 
 def problem(status: int, type_slug: str, title: str, detail: str | None = None, **extra: object) -> Response:

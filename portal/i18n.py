@@ -16,6 +16,7 @@ from flask_babel import get_locale
 
 from portal.config import PROJECT_ROOT
 from portal.extensions import babel
+from portal.machine_routes import is_machine_request
 
 LANG_COOKIE = "lang"
 LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -96,6 +97,8 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _remember_language(response):  # type: ignore[no-untyped-def]
+        if is_machine_request():  # pages only: the API sets no cookie
+            return response
         chosen = request.args.get("lang")
         if chosen and chosen in {lang.code for lang in enabled_languages()}:
             response.set_cookie(

@@ -1,5 +1,9 @@
 """Security headers for every response, and ``no_store`` for pages with personal data.
 
+Machine routes (``/api/``, ``/fhir/``, ``/oauth2/``) get ``MACHINE_HEADERS``, a fixed set
+for JSON (``nosniff``, no framing, ``default-src 'none'``) and no nonce; each API view sets
+``Cache-Control: no-store`` on what carries patient data or tokens.
+
 The Content-Security-Policy has no ``unsafe-inline``: the few inline scripts carry the
 per-request nonce (``csp_nonce()`` in templates). ``no_store`` marks a response so shared
 computers keep no copy (the browser's Back button after sign-out shows nothing personal).
@@ -14,11 +18,22 @@ from typing import Any
 
 from flask import Flask, Response, g, make_response
 
+from portal.machine_routes import is_machine_request
+
 NO_STORE = "no-store"
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
     "microphone=(), payment=(), usb=(), interest-cohort=()"
 )
+# JSON and FHIR responses load nothing and must never be framed or run as a page: a fixed
+# policy (no nonce to make), the same sniffing, referrer and framing rules as pages.
+MACHINE_HEADERS = (
+    ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+    ("X-Frame-Options", "DENY"),
+)
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 def csp_nonce() -> str:
@@ -69,9 +84,17 @@ def no_store(view: Callable[..., Any]) -> Callable[..., Any]:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
 
+    production = app.config["PORTAL_ENV"] == "production"
+
     @app.after_request
     def _security_headers(response: Response) -> Response:
         headers = response.headers
+        if production:
+            headers.setdefault("Strict-Transport-Security", HSTS)
+        if is_machine_request():
+            for name, value in MACHINE_HEADERS:
+                headers.setdefault(name, value)
+            return response
         form_targets = tuple(app.config.get("CSP_FORM_ACTION_SOURCES", ()))
         headers.setdefault("Content-Security-Policy", content_security_policy(csp_nonce(), form_targets))
         headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -79,6 +102,4 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if app.config["PORTAL_ENV"] == "production":
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from flask import Flask, Response, current_app, g, request, session
 
 from portal.extensions import db
+from portal.machine_routes import is_machine_request
 from portal.security import mark_no_store
 from portal.services import audit, sessions
 from portal.services import authority as authority_service
@@ -130,6 +131,8 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _load_viewer_first() -> None:
+        if is_machine_request():  # bearer tokens only: no signed-in viewer, no session
+            return
         # ``g`` lives as long as the app context, which a test may keep open across requests:
         # forget the previous request's viewer (and form token) before loading this one's.
         for name in PER_REQUEST:
@@ -139,6 +142,8 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _no_store_when_signed_in(response: Response) -> Response:
+        if is_machine_request():  # each API view sets its own Cache-Control
+            return response
         if g.get("_viewer") is not None or g.get("_signed_in_response"):
             mark_no_store(response)
         return response
