@@ -90,9 +90,10 @@ def test_purge_removes_spent_codes_and_finished_sessions_and_keeps_the_rest(app,
     assert "Removed 0 one-time codes." in again.output and "Removed 0 sessions." in again.output
 
 
-def test_two_purges_at_once_remove_each_row_once(app, make_app, retained):
-    apps = [make_app(), make_app()]
-    barrier = threading.Barrier(2)
+def purge_at_once(apps) -> list[retention.PurgeReport]:  # type: ignore[no-untyped-def]
+    """Run ``retention.purge`` in each app at the same moment (one thread and connection
+    each, released together by a barrier); the reports, after checking none failed."""
+    barrier = threading.Barrier(len(apps))
     reports: list[retention.PurgeReport] = []
     errors: list[BaseException] = []
 
@@ -111,6 +112,12 @@ def test_two_purges_at_once_remove_each_row_once(app, make_app, retained):
     for thread in threads:
         thread.join(timeout=30)
     assert errors == []
+    return reports
+
+
+def test_two_purges_at_once_remove_each_row_once(app, make_app, retained):
+    apps = [make_app(), make_app()]
+    reports = purge_at_once(apps)
     assert sum(r.removed["one-time codes"] for r in reports) == 2
     assert sum(r.removed["sessions"] for r in reports) == 3
     assert _count(app, OneTimeCode) == 1 and _count(app, AccountSession) == 2

@@ -5,7 +5,6 @@ second run, or two runs at once from separate connections, deletes each file onc
 
 from __future__ import annotations
 
-import threading
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -21,11 +20,12 @@ from portal.data.choices import Choice
 from portal.domain.authority import AuthorityBasis
 from portal.domain.nhs_number import NhsNumber
 from portal.extensions import db
-from portal.services import audit, retention
+from portal.services import audit
 from portal.services import authority as authority_service
 from portal.services.authority_requests import AuthorityRequest, request_authority
 from portal.services.evidence import store_evidence
 from tests.factories import make_patient
+from tests.integration.cli.test_purge import purge_at_once
 
 PDF = b"%PDF-1.7\nmade-up evidence\n"
 STAFF = uuid.UUID(int=9)
@@ -145,25 +145,7 @@ def test_a_purged_request_offers_no_evidence_to_staff(app, client, uploads):
 
 def test_two_purges_at_once_delete_each_upload_once(app, make_app, uploads):
     apps = [make_app(EVIDENCE_UPLOAD_DIR=str(uploads.directory)) for _ in range(2)]
-    barrier = threading.Barrier(2)
-    reports: list[retention.PurgeReport] = []
-    errors: list[BaseException] = []
-
-    def run(one) -> None:  # type: ignore[no-untyped-def]
-        try:
-            with one.app_context():
-                barrier.wait(timeout=10)
-                reports.append(retention.purge(db.session, one.config, datetime.now(UTC)))
-                db.session.commit()
-        except BaseException as error:  # noqa: BLE001 (reported below)
-            errors.append(error)
-
-    threads = [threading.Thread(target=run, args=(one,)) for one in apps]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert errors == []
+    reports = purge_at_once(apps)
     assert sum(r.removed["uploads of rejected or withdrawn requests"] for r in reports) == 3
     assert sorted(path.name for path in uploads.directory.iterdir()) == sorted(uploads.kept)
     for authority_id in uploads.expired.values():
