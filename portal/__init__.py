@@ -6,7 +6,7 @@ which is how tests pass theirs.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Flask
@@ -21,10 +21,27 @@ AUTOESCAPE_SUFFIXES = (".html", ".htm", ".xml", ".xhtml", ".svg", ".jinja")
 
 
 class PortalFlask(Flask):
-    """Flask that autoescapes the NHS.UK ``.jinja`` component templates too."""
+    """Flask that autoescapes the NHS.UK ``.jinja`` component templates too, and remembers
+    which hooks and views are plain functions instead of asking ``inspect`` again for each
+    one on every request (Flask's ``ensure_sync``; a fifth of a lookup's framework time)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._known_sync: set[Callable[..., Any]] = set()
 
     def select_jinja_autoescape(self, filename: str | None) -> bool:
         return filename is None or filename.endswith(AUTOESCAPE_SUFFIXES)
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        try:
+            if func in self._known_sync:
+                return func
+        except TypeError:  # an unhashable callable: ask every time
+            return super().ensure_sync(func)
+        wrapped = super().ensure_sync(func)
+        if wrapped is func:
+            self._known_sync.add(func)
+        return wrapped
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

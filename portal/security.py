@@ -85,16 +85,18 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
 
     production = app.config["PORTAL_ENV"] == "production"
+    machine_headers = ((("Strict-Transport-Security", HSTS),) if production else ()) + MACHINE_HEADERS
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
         headers = response.headers
+        if is_machine_request():
+            # One pass over the response's headers instead of one per header set.
+            present = {name.lower() for name in headers.keys()}
+            headers.extend([(name, value) for name, value in machine_headers if name.lower() not in present])
+            return response
         if production:
             headers.setdefault("Strict-Transport-Security", HSTS)
-        if is_machine_request():
-            for name, value in MACHINE_HEADERS:
-                headers.setdefault(name, value)
-            return response
         form_targets = tuple(app.config.get("CSP_FORM_ACTION_SOURCES", ()))
         headers.setdefault("Content-Security-Policy", content_security_policy(csp_nonce(), form_targets))
         headers.setdefault("X-Content-Type-Options", "nosniff")

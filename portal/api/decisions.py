@@ -52,7 +52,7 @@ def patient_decisions(nhs_number: str):  # type: ignore[no-untyped-def]
     tool = request.args.get("tool")
     context = ReadContext(current_client(), route_template())
     try:
-        result = decision_reads.read_decisions(db.session, context, number, tool=tool, purpose=purpose,
+        result = decision_reads.read_decisions(lambda: db.session, context, number, tool=tool, purpose=purpose,
                                                path=current_app.extensions["portal.lookup_path"])
     except UnknownTool as error:
         raise problems.unknown_tool(error.slug) from None

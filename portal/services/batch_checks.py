@@ -8,7 +8,8 @@ answer. ``BatchResult.rows()`` then yields the answer row by row from memory; it
 touches the database, so a stream cut short cannot leave anything half-written.
 
 Memory stays small: valid numbers are kept as 64-bit integers in sorted arrays, answers as
-one byte each; the text of the body is kept once.
+one byte each; the body is read once, and only rows whose text is not plainly the 10
+digits keep their text.
 
 CSV rules: UTF-8 (a byte-order mark is dropped), CRLF or LF, and a missing final newline are
 fine; an optional first row ``nhs_number`` is a header. Blank rows are tolerated (issue 8) and
@@ -104,22 +105,38 @@ def _classify(record: list[str]) -> int:
     return _fast_number(record[0])
 
 
-def _answerable(text: str) -> Iterator[tuple[int, list[str]]]:
+@dataclass
+class _Scanned:
+    """Each answerable row once: its CSV row number, its NHS number as an int or minus the
+    index of its invalid reason in ``_REASONS``, and the text given only where it is not
+    simply the number's 10 digits (spaces, invalid rows), so the answer is written without
+    reading the CSV a second time."""
+
+    row_numbers: array  # type: ignore[type-arg]
+    values: array  # type: ignore[type-arg]
+    given: dict[int, str]
+
+
+def _scan(text: str) -> _Scanned:
+    scanned = _Scanned(array("L"), array("q"), {})
+    row_numbers, values, given = scanned.row_numbers, scanned.values, scanned.given
     for index, record in _records(text):
-        if len(record) == 1 and record[0] and index > 1 and not record[0][0].isspace():
-            yield index, record  # the common row: one cell, not blank, not the header
-        elif not (_is_blank(record) or _is_header(index, record)):
-            yield index, record
-
-
-def _scan(text: str) -> array:  # type: ignore[type-arg]
-    """Each answerable row's NHS number, or minus its invalid reason, in order."""
-    values = array("q")
-    for _, record in _answerable(text):
+        if len(record) == 1 and index > 1 and len(cell := record[0]) == 10 and cell.isascii() and cell.isdigit():
+            value = _fast_number(cell)  # the common row: one cell of 10 digits
+            if value < 0:
+                given[len(values)] = cell
+        elif _is_blank(record) or _is_header(index, record):
+            continue
+        else:
+            value = _classify(record)
+            cell = record[0]
+            if value < 0 or not (len(cell) == 10 and cell.isascii() and cell.isdigit()):
+                given[len(values)] = cell
         if len(values) >= MAX_ROWS:
             raise TooManyRows(MAX_ROWS)
-        values.append(_classify(record))
-    return values
+        row_numbers.append(index)
+        values.append(value)
+    return scanned
 
 
 def _distinct_valid(values: array) -> array:  # type: ignore[type-arg]
@@ -152,8 +169,7 @@ class _AsNhsNumbers(Sequence[str]):
 class BatchResult:
     """What a prepared batch answers; ``rows()`` yields ``Row`` in input order."""
 
-    text: str
-    values: array  # type: ignore[type-arg]  # per answerable row: NHS number, or -reason
+    scanned: _Scanned
     known_numbers: array  # type: ignore[type-arg]  # sorted NHS numbers the portal knows
     known_answers: array  # type: ignore[type-arg]  # index into ``answers`` per known number
     answers: list[tuple[str, str]]  # (decision, basis)
@@ -162,13 +178,7 @@ class BatchResult:
 
     @property
     def rows_total(self) -> int:
-        return len(self.values)
-
-    def _answer(self, number: int) -> tuple[str, str]:
-        position = bisect_left(self.known_numbers, number)
-        if position < len(self.known_numbers) and self.known_numbers[position] == number:
-            return self.answers[self.known_answers[position]]
-        return self.default
+        return len(self.scanned.values)
 
     def rows(self) -> Iterator[Row]:
         for row in self.row_tuples():
@@ -177,17 +187,26 @@ class BatchResult:
     def row_tuples(self) -> Iterator[tuple[int, str, str, str, str]]:
         """``rows()`` as plain tuples (row number, given, decision, basis, reason): the
         streamed answer, a million of them, without an object per row."""
-        known, answers, default = self.known_numbers, self.answers, self.default
+        # A list, not the array: bisect then compares ints it already has instead of making
+        # one from the array at each step (a million searches; about 18 MB while streaming).
+        known, answers, default = self.known_numbers.tolist(), self.answers, self.default
         codes, count = self.known_answers, len(self.known_numbers)
-        for (index, record), value in zip(_answerable(self.text), self.values, strict=True):
-            given = record[0].translate(_LINE_BREAKS) if value < 0 else record[0]
-            safe = "'" + given if given.startswith(_FORMULA_STARTS) else given
+        given_texts = self.scanned.given
+        for position, (index, value) in enumerate(zip(self.scanned.row_numbers, self.scanned.values, strict=True)):
+            given = given_texts.get(position)
+            if given is None:
+                given = f"{value:010d}"
+            else:
+                if value < 0:
+                    given = given.translate(_LINE_BREAKS)
+                if given.startswith(_FORMULA_STARTS):
+                    given = "'" + given
             if value < 0:
-                yield index, safe, "invalid", "", _REASONS[-value]
+                yield index, given, "invalid", "", _REASONS[-value]
                 continue
-            position = bisect_left(known, value)
-            decision, basis = answers[codes[position]] if position < count and known[position] == value else default
-            yield index, safe, decision, basis, ""
+            found = bisect_left(known, value)
+            decision, basis = answers[codes[found]] if found < count and known[found] == value else default
+            yield index, given, decision, basis, ""
 
 
 def _code(answers: list[tuple[str, str]], decision: EffectiveDecision) -> int:
@@ -206,7 +225,8 @@ def prepare(session: Session, context: ReadContext, text: str, tool: str, purpos
     if not policies:
         raise PurposeNotServed(purpose.value)
     key = (tool, purpose)
-    values = _scan(text)
+    scanned = _scan(text)
+    values = scanned.values
     distinct = _distinct_valid(values)
     answers: list[tuple[str, str]] = []
     known_numbers, known_answers, patient_ids = array("q"), array("B"), []
@@ -217,7 +237,7 @@ def prepare(session: Session, context: ReadContext, text: str, tool: str, purpos
         patient_ids.append(patient_id)
     _record(session, context, tool, purpose, len(values), patient_ids)
     default = decide_many(policies, [])[key]
-    return BatchResult(text, values, known_numbers, known_answers, answers,
+    return BatchResult(scanned, known_numbers, known_answers, answers,
                        (default.decision.value, default.basis.value), len(patient_ids))
 
 

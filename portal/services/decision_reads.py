@@ -10,6 +10,7 @@ The patient sees it in their history.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -82,7 +83,7 @@ class LookupPath:
         self.reader.close_all()
 
 
-def read_decisions(session: Session, context: ReadContext, nhs_number: NhsNumber, *,
+def read_decisions(session: Session | Callable[[], Session], context: ReadContext, nhs_number: NhsNumber, *,
                    tool: str | None = None, purpose: Purpose | None = None,
                    path: LookupPath | None = None) -> PatientDecisions:
     """Every effective decision for the patient over the (filtered) register, audited.
@@ -93,7 +94,8 @@ def read_decisions(session: Session, context: ReadContext, nhs_number: NhsNumber
     With a ``path`` that has a buffer, the read is one query on the held connection and its
     audit event goes to the buffer: ``session`` is not used (unless no live tool purpose
     matches the filters). Otherwise the read and its audit event share ``session``'s
-    transaction, which the caller commits."""
+    transaction, which the caller commits. ``session`` may be a callable that gives the
+    session, so that the quick path does not even make one."""
     details = context.details(tool=tool, purpose=purpose and purpose.value)
     if path is not None and path.buffer is not None:
         found = path.reader.run(lambda connection: decisions.decisions_for_lookup(connection, nhs_number, tool, purpose))
@@ -101,6 +103,8 @@ def read_decisions(session: Session, context: ReadContext, nhs_number: NhsNumber
             path.buffer.record(context.actor, READ_ACTION, patient_id=found.patient_id,
                                details={**details, "patient_known": found.patient_known})
             return found
+    if callable(session):
+        session = session()
     result = decisions.decisions_for_lookup(session.connection(), nhs_number, tool, purpose)
     if result is None:
         policies = policies_for(session, tool, purpose)  # raises UnknownTool

@@ -108,22 +108,28 @@ def iter_decisions_for_nhs_numbers(session: Session, nhs_numbers: Sequence[str],
 def iter_answers_for_nhs_numbers(session: Session, nhs_numbers: Sequence[str], key: PolicyKey,
                                  policy: PurposePolicy) -> Iterator[tuple[str, uuid.UUID, EffectiveDecision]]:
     """(NHS number, patient id, decision) for ONE tool and purpose, for every known patient
-    among ``nhs_numbers`` (sorted, distinct), streamed like ``iter_decisions_for_nhs_numbers``.
+    among ``nhs_numbers`` (sorted, distinct, valid), in NHS number order, streamed
+    (``patient_lookup.iter_batch_choice_rows``).
 
     Batch checks. The rule (``decide_many``) depends only on the patient's relevant choices
-    in sequence order (all tools or not, purpose, decision, terms version, voided), so it runs
-    once per distinct pattern of those, with the first such patient's facts; every patient
-    with the same pattern gets that answer. Only ``decision`` and ``basis`` of the answer may
-    be used: ``choice`` names the first patient's choice."""
+    in sequence order (all tools or not, decision, terms version, voided), so it runs once per
+    distinct pattern of those; every patient with the same pattern gets that answer. Only
+    ``decision`` and ``basis`` of the answer may be used: its ``choice`` is a stand-in made
+    from the pattern (id ``pattern-<n>``), not the patient's."""
+    slug, purpose = key
     policies = {key: policy}
-    rows = patient_lookup.iter_choice_rows_for_many(session, nhs_numbers, {key[0]}, {key[1].value})
+    rows = patient_lookup.iter_batch_choice_rows(session, nhs_numbers, slug, purpose.value)
     answers: dict[tuple, EffectiveDecision] = {}  # type: ignore[type-arg]
     for (number, patient_id), group in groupby(rows, key=lambda row: (row[0], row[1])):
-        choices = [row for row in group if row[2] is not None]
-        pattern = tuple((row[4] is None, row[5], row[6], row[7], bool(row[8])) for row in choices)
+        pattern = tuple((bool(row.all_tools), row.decision, row.terms_version, bool(row.voided))
+                        for row in group if row.sequence is not None)
         answer = answers.get(pattern)
         if answer is None:
-            answer = answers[pattern] = decide_many(policies, _facts_from_rows(choices))[key]
+            facts = [ChoiceFact(id=f"pattern-{position}", sequence=position, tool_slug=None if all_tools else slug,
+                                purpose=purpose, decision=Decision(decision), terms_version=terms, voided=voided,
+                                recorded_at=None)  # type: ignore[arg-type]
+                     for position, (all_tools, decision, terms, voided) in enumerate(pattern, start=1)]
+            answer = answers[pattern] = decide_many(policies, facts)[key]
         yield number, patient_id, answer
 
 

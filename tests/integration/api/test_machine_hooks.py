@@ -92,3 +92,14 @@ def test_pages_keep_their_session_and_nonce(client, patient):
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     assert "nonce-" in response.headers["Content-Security-Policy"]
     assert "Set-Cookie" in response.headers  # the language cookie and the refreshed session
+
+
+def test_in_production_machine_routes_send_hsts_once_and_the_json_headers(make_app):  # type: ignore[no-untyped-def]
+    production = make_app(PORTAL_ENV="production", SECRET_KEY="p" * 40, NHS_LOGIN_ISSUER="").test_client()
+    for path in ("/fhir/r4/metadata", "/api/v1/no-such-thing"):
+        response = production.get(path)
+        assert response.headers.getlist("Strict-Transport-Security") == ["max-age=31536000; includeSubDomains"]
+        assert response.headers.getlist("X-Content-Type-Options") == ["nosniff"]
+        assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    page = production.get("/")
+    assert page.headers.getlist("Strict-Transport-Security") == ["max-age=31536000; includeSubDomains"]

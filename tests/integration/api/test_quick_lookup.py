@@ -138,3 +138,47 @@ def test_a_lookup_takes_no_lock_and_waits_for_no_writer(quick):
     thread.join()
     app.extensions["portal.lookup_path"].buffer.flush()
     assert _events(app) == 4
+
+
+def test_a_lookup_answers_after_its_held_connection_is_cut(quick):
+    """The database drops the connection the quick path holds (PostgreSQL restarted, or the
+    backend killed; on SQLite the file's connection closed): the next lookup opens a new one
+    and answers, instead of failing every lookup of that worker from then on."""
+    app, http, headers, _ = quick
+    assert _decision(http, headers, "9434765919") == [("eye-scan", "care", "permit", "default-opt-out")]
+    held = app.extensions["portal.lookup_path"].reader._local.connection
+    driver = held.connection.driver_connection
+    engine = app.extensions["portal.db"]["engine"]
+    if engine.dialect.name == "postgresql":
+        backend = driver.info.backend_pid
+        with engine.connect() as other:
+            assert other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend}).scalar() is True
+        for _ in range(50):  # the backend goes within moments
+            with engine.connect() as other:
+                if other.execute(text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"),
+                                 {"pid": backend}).scalar() == 0:
+                    break
+            time.sleep(0.05)
+    else:
+        driver.close()
+    assert _decision(http, headers, "9434765919") == [("eye-scan", "care", "permit", "default-opt-out")]
+    assert app.extensions["portal.lookup_path"].reader._local.connection is not held
+
+
+def test_a_database_error_that_is_not_a_lost_connection_is_not_retried(quick, monkeypatch):
+    """Only a lost connection is retried: any other error is the request's error (500), once."""
+    from portal.data import decision_lookup
+
+    app, http, headers, _ = quick
+    calls = []
+    dbapi = app.extensions["portal.db"]["engine"].dialect.loaded_dbapi
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        raise dbapi.ProgrammingError("syntax error at or near")
+
+    monkeypatch.setattr(decision_lookup, "list_policy_choice_rows", broken)
+    response = http.get(URL.format("9434765919") + "?tool=eye-scan&purpose=care", headers=headers)
+    assert response.status_code == 500
+    assert response.mimetype == "application/problem+json"
+    assert len(calls) == 1
