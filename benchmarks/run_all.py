@@ -162,11 +162,13 @@ def bench(kind: str, choices: int, batch_size: int, wrk: str, reuse: bool = Fals
         portal_cpu = (portal.worker_cpu_seconds() - cpu) / count * 1000
         time.sleep(1.5)  # AUDIT_READ_FLUSH_MS: the last lookups' events are written by now
         audited, chain_ok = _audited_lookups(url) - before, _chain_verifies(url)
-        half = batch_size // 2
-        body = _batch_body(known[:half], unknown[:batch_size - half])
-        batch_seconds = _post_batch(base, token, body)
-        peak = portal.worker_peak_mb()
-    plain = baseline.plain_path(url, body)
+        if batch_size:
+            half = batch_size // 2
+            body = _batch_body(known[:half], unknown[:batch_size - half])
+            batch_seconds = _post_batch(base, token, body)
+            peak = portal.worker_peak_mb()
+    if batch_size:
+        plain = baseline.plain_path(url, body)
     print(f"[{kind}] load average now {os.getloadavg()[0]:.1f}")
     print(f"[{kind}] bare Flask: {bare_rps:,.0f} req/s, p99 {bare_p99:.1f} ms")
     print(f"[{kind}] single lookup, audited: {rps:,.0f} req/s, p99 {p99:.1f} ms; "
@@ -174,8 +176,9 @@ def bench(kind: str, choices: int, batch_size: int, wrk: str, reuse: bool = Fals
     print(f"[{kind}] lookups answered {count:,}, audit events written {audited:,}, hash chain verifies: {chain_ok}")
     print(f"[{kind}] worker CPU per request: bare {bare_cpu:.2f} ms, lookup {portal_cpu:.2f} ms; "
           f"CPU ratio {bare_cpu / portal_cpu:.2f} (what the rps ratio tends to on an idle machine)")
-    print(f"[{kind}] batch of {batch_size:,}: {batch_seconds:.2f} s; plain path {plain:.2f} s; "
-          f"ratio {batch_seconds / plain:.2f} (target <= 4); worker peak memory {peak:.0f} MB (target < 300)")
+    if batch_size:
+        print(f"[{kind}] batch of {batch_size:,}: {batch_seconds:.2f} s; plain path {plain:.2f} s; "
+              f"ratio {batch_seconds / plain:.2f} (target <= 4); worker peak memory {peak:.0f} MB (target < 300)")
 
 
 def _redis_if_running() -> str:
@@ -229,7 +232,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", nargs="+", choices=["sqlite", "postgres"], default=["postgres", "sqlite"])
     parser.add_argument("--choices", type=int, default=5_000_000)
-    parser.add_argument("--batch", type=int, default=1_000_000)
+    parser.add_argument("--batch", type=int, default=1_000_000, help="0: single lookups only")
     parser.add_argument("--reuse", action="store_true", help="use the databases a previous run seeded")
     args = parser.parse_args()
     WORK.mkdir(exist_ok=True)
