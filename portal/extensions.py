@@ -16,6 +16,8 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from portal.machine_routes import runs_for_machines
+
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
@@ -130,12 +132,24 @@ class PortalLimiter(Limiter):
         super()._check_request_limit(callable_name, in_middleware)
 
     def init_app(self, app: Flask) -> None:
+        hooks_before = {kind: list(funcs.get(None, [])) for kind, funcs in _hook_lists(app)}
         self.__dict__["_portal_initialising"] = state = {}
         try:
             super().init_app(app)
         finally:
             self.__dict__["_portal_initialising"] = None
         app.extensions["portal.limiter"] = state
+        # Of the machine routes, only the token endpoint has a Flask-Limiter limit: the API's
+        # own is counted in leases by ``portal.api.rate``.
+        for kind, funcs in _hook_lists(app):
+            for hook in funcs.get(None, []):
+                if hook not in hooks_before[kind]:
+                    runs_for_machines(app, hook, ("/oauth2/",))
+
+
+def _hook_lists(app: Flask) -> list[tuple[str, Any]]:
+    return [("before", app.before_request_funcs), ("after", app.after_request_funcs),
+            ("teardown", app.teardown_request_funcs)]
 
 
 db = Database()

@@ -17,6 +17,8 @@ from typing import Any
 from flask import Flask, g, request
 from pythonjsonlogger.json import JsonFormatter
 
+from portal.machine_routes import runs_for_machines
+
 _NHS_NUMBER = re.compile(r"(?<!\d)\d{3}[ -]?\d{3}[ -]?\d{4}(?!\d)")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _TOKEN = re.compile(r"(?i)(bearer\s+|token=|code=|assertion=)[\w.~+/=-]+")
@@ -120,3 +122,6 @@ def init_request_logging(app: Flask) -> None:
             },
         )
         return response
+
+    runs_for_machines(app, _start_timer)
+    runs_for_machines(app, _log_request)

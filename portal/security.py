@@ -18,7 +18,7 @@ from typing import Any
 
 from flask import Flask, Response, g, make_response
 
-from portal.machine_routes import is_machine_request
+from portal.machine_routes import is_machine_request, runs_for_machines
 
 NO_STORE = "no-store"
 PERMISSIONS_POLICY = (
@@ -105,3 +105,5 @@ def init_app(app: Flask) -> None:
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response
+
+    runs_for_machines(app, _security_headers)

@@ -52,36 +52,40 @@ def lease_size(item: RateLimitItem) -> int:
 
 def check(client_id: str) -> None:
     """Spend one request of ``client_id``'s limit; raise the 429 problem when it is used up."""
-    if not limiter.enabled:
+    extensions = current_app.extensions
+    if not extensions["portal.limiter"].get("enabled", True):  # ``limiter.enabled`` for this app
         return
-    strategy = _strategy()
-    for item in _items(current_app.config["API_RATE_LIMIT"]):
+    strategy, plan = _plan(extensions, current_app.config["API_RATE_LIMIT"])
+    for item, size, label in plan:
         key = item.key_for("api-client", client_id)
-        if not spend(strategy, item, key):
-            reset_at = strategy.get_window_stats(item, "api-client", client_id).reset_time
+        if not spend(strategy, item, key, size, label):
+            reset_at = strategy.get_window_stats(item, "api-client", client_id).reset_time  # type: ignore[attr-defined]
             retry_after = max(1, math.ceil(reset_at - time.time()))
             raise ApiProblem(429, "too-many-requests", "Too Many Requests",
                              f"This client may make {item} requests. Try again in {retry_after} s.",
                              headers={"Retry-After": str(retry_after)})
 
 
-def _strategy() -> object:
-    # Flask-Limiter's strategy on the app's storage; kept per app, as looking it up through
-    # the extension each request cost as much as the hit (no in-memory fallback is configured).
-    strategy = current_app.extensions.get("portal.api_rate_strategy")
-    if strategy is None:
-        strategy = current_app.extensions["portal.api_rate_strategy"] = limiter.limiter
-    return strategy
+def _plan(extensions: dict[str, object], limit: str) -> tuple[object, tuple[tuple[RateLimitItem, int, str], ...]]:
+    # Flask-Limiter's strategy on the app's storage and each limit with its lease size, kept
+    # per app: looking them up through the extension each request cost as much as the hit
+    # (no in-memory fallback is configured).
+    kept = extensions.get("portal.api_rate_plan")
+    if kept is None or kept[0] != limit:  # type: ignore[index]
+        plan = tuple((item, lease_size(item), str(item)) for item in _items(limit))
+        kept = extensions["portal.api_rate_plan"] = (limit, limiter.limiter, plan)
+    return kept[1], kept[2]  # type: ignore[index,return-value]
 
 
-def spend(strategy: object, item: RateLimitItem, key: str) -> bool:
+def spend(strategy: object, item: RateLimitItem, key: str, size: int | None = None, label: str | None = None) -> bool:
     """One hit of ``item`` for ``key``: from this process's lease, or a new lease from the
-    storage; False when the limit is used up."""
-    size = lease_size(item)
+    storage; False when the limit is used up. (``size`` and ``label``: ``lease_size(item)``
+    and ``str(item)``, when the caller has them already.)"""
+    size = lease_size(item) if size is None else size
     if size == 1 or not isinstance(strategy, FixedWindowRateLimiter):
         return strategy.storage.incr(key, item.get_expiry(), amount=1) <= item.amount  # type: ignore[attr-defined]
     now = time.time()
-    slot = (id(strategy.storage), key, str(item))
+    slot = (id(strategy.storage), key, str(item) if label is None else label)
     with _lock:
         lease = _leases.get(slot)
         if lease is not None and lease.left > 0 and now < lease.until:

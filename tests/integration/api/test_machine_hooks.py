@@ -103,3 +103,57 @@ def test_in_production_machine_routes_send_hsts_once_and_the_json_headers(make_a
         assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
     page = production.get("/")
     assert page.headers.getlist("Strict-Transport-Security") == ["max-age=31536000; includeSubDomains"]
+
+
+def test_machine_routes_run_only_the_hooks_declared_for_them_and_pages_run_every_hook(make_app):  # type: ignore[no-untyped-def]
+    """A page-only hook is not even called for /api/, /fhir/ or /oauth2/; a hook declared
+    for machines runs there and for pages; ``after_this_request`` still works on machine
+    routes; the request log and the JSON security headers stay."""
+    from flask import after_this_request
+
+    from portal.machine_routes import runs_for_machines
+
+    fresh = make_app()
+    seen: list[str] = []
+    fresh.before_request(lambda: seen.append("page-only before"))
+    fresh.after_request(lambda response: seen.append("page-only after") or response)
+    fresh.teardown_request(lambda exc: seen.append("page-only teardown"))
+
+    def both(response):  # type: ignore[no-untyped-def]
+        seen.append("both after")
+        return response
+
+    fresh.after_request(both)
+    runs_for_machines(fresh, both)
+
+    def later_view():  # type: ignore[no-untyped-def]
+        @after_this_request
+        def mark(response):  # type: ignore[no-untyped-def]
+            response.headers["X-Later"] = "yes"
+            return response
+
+        return {"ok": True}
+
+    fresh.add_url_rule("/api/test-only/later", "later_view", later_view)
+    http = fresh.test_client()
+
+    for path in ("/api/v1/no-such-thing", "/fhir/r4/metadata", "/api/test-only/later"):
+        seen.clear()
+        response = http.get(path)
+        assert seen == ["both after"], path
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert http.get("/api/test-only/later").headers["X-Later"] == "yes"
+
+    seen.clear()
+    http.get("/")
+    assert seen == ["page-only before", "both after", "page-only after", "page-only teardown"]
+
+
+def test_the_token_endpoint_keeps_its_own_rate_limit_with_its_headers(make_app):  # type: ignore[no-untyped-def]
+    """Flask-Limiter's hooks still run for /oauth2/ (its only machine route with a
+    Flask-Limiter limit): the limit refuses with 429 and says when to try again."""
+    limited = make_app(API_TOKEN_RATE_LIMIT="2 per minute").test_client()
+    answers = [limited.post("/oauth2/token", data={"grant_type": "client_credentials"}) for _ in range(3)]
+    assert [a.status_code for a in answers] == [401, 401, 429]
+    assert int(answers[2].headers["Retry-After"]) > 0
+    assert answers[0].headers["X-RateLimit-Limit"] == "2"
