@@ -231,9 +231,13 @@ def prepare(session: Session, context: ReadContext, text: str, tool: str, purpos
     answers: list[tuple[str, str]] = []
     known_numbers, known_answers, patient_ids = array("q"), array("B"), []
     numbers = _AsNhsNumbers(distinct)
+    codes: dict[int, int] = {}  # by the identity of the answer: one object per pattern
     for number, patient_id, decided in decisions.iter_answers_for_nhs_numbers(session, numbers, key, policies[key]):
+        code = codes.get(id(decided))
+        if code is None:
+            code = codes[id(decided)] = _code(answers, decided)
         known_numbers.append(int(number))
-        known_answers.append(_code(answers, decided))
+        known_answers.append(code)
         patient_ids.append(patient_id)
     _record(session, context, tool, purpose, len(values), patient_ids)
     default = decide_many(policies, [])[key]

@@ -118,11 +118,9 @@ def iter_answers_for_nhs_numbers(session: Session, nhs_numbers: Sequence[str], k
     from the pattern (id ``pattern-<n>``), not the patient's."""
     slug, purpose = key
     policies = {key: policy}
-    rows = patient_lookup.iter_batch_choice_rows(session, nhs_numbers, slug, purpose.value)
     answers: dict[tuple, EffectiveDecision] = {}  # type: ignore[type-arg]
-    for (number, patient_id), group in groupby(rows, key=lambda row: (row[0], row[1])):
-        pattern = tuple((bool(row.all_tools), row.decision, row.terms_version, bool(row.voided))
-                        for row in group if row.sequence is not None)
+
+    def answer_for(pattern: tuple) -> EffectiveDecision:  # type: ignore[type-arg]
         answer = answers.get(pattern)
         if answer is None:
             facts = [ChoiceFact(id=f"pattern-{position}", sequence=position, tool_slug=None if all_tools else slug,
@@ -130,7 +128,20 @@ def iter_answers_for_nhs_numbers(session: Session, nhs_numbers: Sequence[str], k
                                 recorded_at=None)  # type: ignore[arg-type]
                      for position, (all_tools, decision, terms, voided) in enumerate(pattern, start=1)]
             answer = answers[pattern] = decide_many(policies, facts)[key]
-        yield number, patient_id, answer
+        return answer
+
+    # A plain loop over plain tuples: it runs once per row of up to a million.
+    current, current_id, pattern = None, None, []
+    for number, patient_id, sequence, all_tools, decision, terms, voided in \
+            patient_lookup.iter_batch_choice_rows(session, nhs_numbers, slug, purpose.value):
+        if number != current:
+            if current is not None:
+                yield current, current_id, answer_for(tuple(pattern))  # type: ignore[misc]
+            current, current_id, pattern = number, patient_id, []
+        if sequence is not None:
+            pattern.append((bool(all_tools), decision, terms, bool(voided)))
+    if current is not None:
+        yield current, current_id, answer_for(tuple(pattern))  # type: ignore[misc]
 
 
 def _facts_from_rows(rows: Iterable[tuple]) -> list[ChoiceFact]:  # type: ignore[type-arg]
