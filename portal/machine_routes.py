@@ -65,9 +65,11 @@ def hooks_for(app: Flask, kind: str, path: str) -> list[Callable[..., Any]] | No
     for ``path`` runs, in the order Flask runs them (``after`` and ``teardown``: last
     registered first); None for a page, or whenever a blueprint has hooks or URL value
     preprocessors of its own, so that Flask runs everything its usual way."""
-    if not is_machine_path(path):
+    for prefix in MACHINE_PREFIXES:
+        if path.startswith(prefix):
+            break
+    else:
         return None
-    prefix = next(p for p in MACHINE_PREFIXES if path.startswith(p))
     cache = app.extensions.setdefault("portal.machine_hook_lists", {})
     key = (kind, prefix)
     if key not in cache and _blueprint_hooks(app):
