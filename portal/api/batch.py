@@ -9,10 +9,7 @@ committed before the first byte is sent. Errors (problem documents): 400 ``missi
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
-from itertools import islice
 
 from flask import Blueprint, Response, request
 
@@ -51,27 +48,8 @@ def _body_text() -> str:
 
 
 def _stream(result: BatchResult) -> Iterator[str]:
-    """The answer as CSV text in chunks of ``ROWS_PER_CHUNK`` rows. A row whose NHS number
-    is plain digits (nearly all) is written directly, as ``csv`` would write it: its other
-    fields are fixed words that need no quoting; any other row goes through ``csv``."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    write = buffer.write
-    rows = result.row_tuples()
-    while True:
-        count = 0
-        for index, given, decision, basis, reason in islice(rows, ROWS_PER_CHUNK):
-            count += 1
-            if given.isdigit() and given.isascii():
-                write(f"{index},{given},{decision},{basis},{reason}\r\n")
-            else:
-                writer.writerow((index, given, decision, basis, reason))
-        yield buffer.getvalue()
-        if count < ROWS_PER_CHUNK:
-            return
-        buffer.seek(0)
-        buffer.truncate()
+    """The answer as CSV in chunks of ``ROWS_PER_CHUNK`` rows (``BatchResult.csv_chunks``)."""
+    return result.csv_chunks(COLUMNS, ROWS_PER_CHUNK)
 
 
 @bp.post("/ai-decision-checks")

@@ -29,6 +29,7 @@ from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from portal.domain import EffectiveDecision, decide_many
@@ -139,13 +140,21 @@ def _scan(text: str) -> _Scanned:
     return scanned
 
 
+def _int64s(values: array) -> np.ndarray:  # type: ignore[type-arg]
+    """A read-only NumPy view of an ``array("q")`` (no copy)."""
+    return np.frombuffer(values, dtype=np.int64) if len(values) else np.empty(0, dtype=np.int64)
+
+
 def _distinct_valid(values: array) -> array:  # type: ignore[type-arg]
     """The valid numbers, sorted, each once, as 64-bit integers (8 bytes each, not 40)."""
-    distinct, previous = array("q"), -1
-    for value in sorted(values):
-        if value > previous:
-            distinct.append(value)
-            previous = value
+    ordered = np.sort(_int64s(values))
+    ordered = ordered[ordered >= 0]
+    # Sorted, then each value that differs from the one before it (np.unique took 70 times
+    # as long here: it hashes).
+    keep = np.ones(len(ordered), dtype=bool)
+    keep[1:] = ordered[1:] != ordered[:-1]
+    distinct = array("q")
+    distinct.frombytes(ordered[keep].astype(np.int64).tobytes())
     return distinct
 
 
@@ -185,28 +194,67 @@ class BatchResult:
             yield Row(*row)
 
     def row_tuples(self) -> Iterator[tuple[int, str, str, str, str]]:
-        """``rows()`` as plain tuples (row number, given, decision, basis, reason): the
-        streamed answer, a million of them, without an object per row."""
-        # A list, not the array: bisect then compares ints it already has instead of making
-        # one from the array at each step (a million searches; about 18 MB while streaming).
-        known, answers, default = self.known_numbers.tolist(), self.answers, self.default
-        codes, count = self.known_answers, len(self.known_numbers)
-        given_texts = self.scanned.given
-        for position, (index, value) in enumerate(zip(self.scanned.row_numbers, self.scanned.values, strict=True)):
-            given = given_texts.get(position)
-            if given is None:
-                given = f"{value:010d}"
+        """``rows()`` as plain tuples (row number, given, decision, basis, reason)."""
+        lookup = self._lookup()
+        for position in range(len(self.scanned.values)):
+            yield self._row_tuple(position, lookup)
+
+    def csv_chunks(self, columns: Sequence[str], rows_per_chunk: int) -> Iterator[str]:
+        """The answer as CSV text (CRLF line ends, as the ``csv`` module writes it): the row
+        of ``columns``, then ``row_tuples()``, ``rows_per_chunk`` rows a chunk. A row of
+        plain digits (nearly all of a million) is written in one step with its answer's
+        words, which need no quoting; any other row goes through ``csv``."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(columns)
+        endings = [f",{decision},{basis},\r\n" for decision, basis in self.answers]
+        endings.append(f",{self.default[0]},{self.default[1]},\r\n")  # index len(answers): unknown
+        given, write, lookup = self.scanned.given, buffer.write, self._lookup()
+        rows = zip(self.scanned.row_numbers, self.scanned.values, self._answer_indexes(), strict=True)
+        for position, (index, value, answer) in enumerate(rows):
+            if value < 0 or position in given:
+                writer.writerow(self._row_tuple(position, lookup))
             else:
-                if value < 0:
-                    given = given.translate(_LINE_BREAKS)
-                if given.startswith(_FORMULA_STARTS):
-                    given = "'" + given
+                write(f"{index},{value:010d}{endings[answer]}")
+            if position % rows_per_chunk == rows_per_chunk - 1:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    def _answer_indexes(self) -> list[int]:
+        """Per answerable row, the index in ``answers`` of its number's answer, or
+        ``len(answers)`` for a number the portal does not know (and for invalid rows): a
+        million binary searches at once (NumPy), not one by one."""
+        values, known = _int64s(self.scanned.values), _int64s(self.known_numbers)
+        unknown = len(self.answers)
+        if not len(known):
+            return [unknown] * len(values)
+        found = np.minimum(np.searchsorted(known, values), len(known) - 1)
+        codes = np.frombuffer(self.known_answers, dtype=np.uint8)[found]
+        return np.where(known[found] == values, codes, unknown).tolist()  # type: ignore[no-any-return]
+
+    def _lookup(self) -> tuple[array, array, int]:  # type: ignore[type-arg]
+        # bisect on the array itself: measured faster than on a list of the same ints, whose
+        # objects lie all over memory (1.0 s against 1.8 s for a million searches).
+        return self.known_numbers, self.known_answers, len(self.known_numbers)
+
+    def _row_tuple(self, position: int, lookup: tuple[array, array, int]) -> tuple[int, str, str, str, str]:  # type: ignore[type-arg]
+        known, codes, count = lookup
+        index, value = self.scanned.row_numbers[position], self.scanned.values[position]
+        given = self.scanned.given.get(position)
+        if given is None:
+            given = f"{value:010d}"
+        else:
             if value < 0:
-                yield index, given, "invalid", "", _REASONS[-value]
-                continue
-            found = bisect_left(known, value)
-            decision, basis = answers[codes[found]] if found < count and known[found] == value else default
-            yield index, given, decision, basis, ""
+                given = given.translate(_LINE_BREAKS)
+            if given.startswith(_FORMULA_STARTS):
+                given = "'" + given
+        if value < 0:
+            return index, given, "invalid", "", _REASONS[-value]
+        found = bisect_left(known, value)
+        decision, basis = self.answers[codes[found]] if found < count and known[found] == value else self.default
+        return index, given, decision, basis, ""
 
 
 def _code(answers: list[tuple[str, str]], decision: EffectiveDecision) -> int:

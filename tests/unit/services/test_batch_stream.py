@@ -72,3 +72,10 @@ def test_the_quick_answer_is_the_plain_answer(lines, newline, final_newline):
 def test_more_rows_than_one_chunk_are_all_written_in_order():
     text = "\n".join(["9434765919", "9434765862"] * ROWS_PER_CHUNK) + "\n"
     assert _quick(text) == _plain(text)
+
+
+@given(st.lists(st.one_of(st.integers(min_value=1_000_000_000, max_value=9_999_999_999),
+                          st.integers(min_value=-5, max_value=-1), st.sampled_from([9434765919, 9434765870]))))
+def test_the_distinct_valid_numbers_are_every_valid_number_once_in_order(values):
+    distinct = batch_checks._distinct_valid(array("q", values))
+    assert list(distinct) == sorted({v for v in values if v >= 0})
