@@ -71,13 +71,14 @@ def genesis_hash(day: date) -> str:
     return hashlib.sha256(f"ai-choices-portal audit genesis {day.isoformat()}".encode()).hexdigest()
 
 
-def digest_patients(patient_ids: Iterable[uuid.UUID], *, in_order: bool = False) -> str:
-    """SHA-256 over the sorted patient ids (hex), one per line. ``in_order``: the ids are
-    already sorted (by value, which is also the order of their text)."""
-    ordered = patient_ids if in_order else sorted(patient_ids, key=_uuid_value)
+def digest_patients(patient_ids: Iterable[uuid.UUID | str], *, in_order: bool = False) -> str:
+    """SHA-256 over the sorted patient ids (hex), one per line. Ids are UUIDs or their
+    canonical text (36 characters, lower case); ``in_order``: already sorted (the text's
+    order is the UUIDs' order)."""
+    texts = patient_ids if in_order else sorted(str(p) for p in patient_ids)
     hasher = hashlib.sha256()
     lines: list[str] = []
-    for patient_id in ordered:
+    for patient_id in texts:
         lines.append(str(patient_id))
         if len(lines) == 10_000:
             hasher.update(("\n".join(lines) + "\n").encode())
@@ -85,10 +86,6 @@ def digest_patients(patient_ids: Iterable[uuid.UUID], *, in_order: bool = False)
     if lines:
         hasher.update(("\n".join(lines) + "\n").encode())
     return hasher.hexdigest()
-
-
-def _uuid_value(value: uuid.UUID) -> int:
-    return value.int
 
 
 def event_hash(event: AuditEvent) -> str:
@@ -140,13 +137,17 @@ def _lock_head(session: Session, day: date) -> AuditChainHead:
 
 def append_event(session: Session, *, actor_kind: str, actor_id: str | None, action: str,
                  patient_id: uuid.UUID | None = None, details: dict[str, Any] | None = None,
-                 batch_patient_ids: Sequence[uuid.UUID] | None = None,
+                 batch_patient_ids: Sequence[uuid.UUID | str] | None = None,
                  occurred_at: datetime | None = None) -> AuditEvent:
-    """Append one event to today's chain in the caller's transaction; flushes."""
+    """Append one event to today's chain in the caller's transaction; flushes.
+
+    ``batch_patient_ids``: UUIDs, or their canonical text (36 characters, lower case, as
+    PostgreSQL and ``str(uuid)`` write them), which a batch of a million reads as it is."""
     occurred = occurred_at or utcnow()
     day = occurred.date()
-    # Sorted once, for the digest and for inserting in key order.
-    ordered = None if batch_patient_ids is None else sorted(batch_patient_ids, key=_uuid_value)
+    # As text, sorted once, for the digest and for inserting in key order.
+    ordered = None if batch_patient_ids is None else sorted(
+        p if isinstance(p, str) else str(p) for p in batch_patient_ids)
     head = _lock_head(session, day)
     event = AuditEvent(
         id=uuid.uuid4(), occurred_at_utc=occurred, chain_day=day, chain_position=head.position + 1,
@@ -205,18 +206,19 @@ def append_events(session: Session, pending: Sequence[PendingEvent]) -> int:
 BATCH_INSERT_CHUNK = 10_000
 
 
-def _insert_batch_patients(session: Session, event_id: uuid.UUID, patient_ids: Sequence[uuid.UUID]) -> None:
-    """Store a batch's patients: ``COPY`` on PostgreSQL (a million rows in seconds), chunked
-    ``executemany`` elsewhere, so memory stays flat however large the batch. ``patient_ids``
-    come sorted, the order of the primary key (the event, then the patient id as stored), so
-    each row is appended to the key's index instead of splitting its pages at random."""
+def _insert_batch_patients(session: Session, event_id: uuid.UUID, patient_ids: Sequence[str]) -> None:
+    """Store a batch's patients (canonical UUID text): ``COPY`` on PostgreSQL (a million rows
+    in seconds), chunked ``executemany`` elsewhere, so memory stays flat however large the
+    batch. ``patient_ids`` come sorted, the order of the primary key (the event, then the
+    patient id), so each row is appended to the key's index instead of splitting its pages
+    at random."""
     if session.get_bind().dialect.name == "postgresql":
         cursor = session.connection().connection.cursor()
-        # Binary: the driver sends each UUID as its 16 bytes instead of formatting it as text.
-        with cursor.copy("COPY audit_event_patients (audit_event_id, patient_id) FROM STDIN (FORMAT BINARY)") as copy:
-            copy.set_types(["uuid", "uuid"])
-            for patient_id in patient_ids:
-                copy.write_row((event_id, patient_id))
+        event = str(event_id)
+        with cursor.copy("COPY audit_event_patients (audit_event_id, patient_id) FROM STDIN") as copy:
+            # COPY's text format in blocks: UUID text needs no escaping.
+            for start in range(0, len(patient_ids), BATCH_INSERT_CHUNK):
+                copy.write("".join([f"{event}\t{p}\n" for p in patient_ids[start:start + BATCH_INSERT_CHUNK]]))
         return
     if session.get_bind().dialect.name == "sqlite":
         # Straight to the driver: SQLAlchemy's Uuid stores 32 hex digits on SQLite.
@@ -224,11 +226,12 @@ def _insert_batch_patients(session: Session, event_id: uuid.UUID, patient_ids: S
         for start in range(0, len(patient_ids), BATCH_INSERT_CHUNK):
             chunk = patient_ids[start:start + BATCH_INSERT_CHUNK]
             connection.exec_driver_sql("INSERT INTO audit_event_patients (audit_event_id, patient_id) VALUES (?, ?)",
-                                       [(event_id.hex, p.hex) for p in chunk])
+                                       [(event_id.hex, p.replace("-", "")) for p in chunk])
         return
     for start in range(0, len(patient_ids), BATCH_INSERT_CHUNK):
         chunk = patient_ids[start:start + BATCH_INSERT_CHUNK]
-        session.execute(insert(AuditEventPatient), [{"audit_event_id": event_id, "patient_id": p} for p in chunk])
+        session.execute(insert(AuditEventPatient),
+                        [{"audit_event_id": event_id, "patient_id": uuid.UUID(p)} for p in chunk])
 
 
 def iter_chain(session: Session) -> Iterator[tuple[AuditEvent, list[uuid.UUID]]]:

@@ -128,7 +128,7 @@ class BatchChoiceRow(NamedTuple):
     The flags may come as 0 and 1 (SQLite)."""
 
     nhs_number: str
-    patient_id: uuid.UUID
+    patient_id: str  # canonical UUID text: a million reads as text need no UUID objects
     sequence: int | None
     all_tools: bool | None
     decision: str | None
@@ -136,16 +136,16 @@ class BatchChoiceRow(NamedTuple):
     voided: bool | None
 
 
-_BATCH_COLUMNS = ("p.nhs_number, p.id, c.sequence, c.tool_id IS NULL, c.decision, c.terms_version, "
+_BATCH_COLUMNS = ("p.nhs_number, {patient_id}, c.sequence, c.tool_id IS NULL, c.decision, c.terms_version, "
                   "c.voided_at_utc IS NOT NULL")
 _BATCH_CHOICES = ("LEFT JOIN choices c ON c.patient_id = p.id AND c.purpose = {purpose} "
                   "AND (c.tool_id IS NULL OR c.tool_id = (SELECT id FROM ai_tools WHERE slug = {tool}))")
 # COLLATE "C": byte order, which for 10 digits is number order, and sorts a million rows
 # several times faster than a locale's rules.
-_BATCH_POSTGRES = (f"SELECT {_BATCH_COLUMNS} FROM {STAGED_TABLE} b JOIN patients p ON p.nhs_number = b.nhs_number "
+_BATCH_POSTGRES = (f"SELECT {_BATCH_COLUMNS.format(patient_id='p.id::text')} FROM {STAGED_TABLE} b JOIN patients p ON p.nhs_number = b.nhs_number "
                    + _BATCH_CHOICES.format(purpose="%(purpose)s", tool="%(tool)s")
                    + ' ORDER BY p.nhs_number COLLATE "C", c.sequence')
-_BATCH_SQLITE = (f"SELECT {_BATCH_COLUMNS} FROM patients p " + _BATCH_CHOICES.format(purpose="?", tool="?")
+_BATCH_SQLITE = (f"SELECT {_BATCH_COLUMNS.format(patient_id='p.id')} FROM patients p " + _BATCH_CHOICES.format(purpose="?", tool="?")
                  + " WHERE p.nhs_number IN ({marks}) ORDER BY p.nhs_number, c.sequence")
 BATCH_FETCH_ROWS = 20_000
 
@@ -175,8 +175,8 @@ def iter_batch_choice_rows(session: Session, nhs_numbers: Sequence[str], tool_sl
         for start in range(0, len(nhs_numbers), CHUNK_SIZE):
             chunk = list(nhs_numbers[start:start + CHUNK_SIZE])
             cursor.execute(_BATCH_SQLITE.format(marks=",".join("?" * len(chunk))), [purpose, tool_slug, *chunk])
-            for number, patient_hex, *choice in cursor.fetchall():
-                # SQLAlchemy's Uuid keeps 32 hex digits on SQLite.
-                yield (number, uuid.UUID(hex=patient_hex), *choice)
+            for number, h, *choice in cursor.fetchall():
+                # SQLAlchemy's Uuid keeps 32 hex digits (lower case) on SQLite.
+                yield (number, f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}", *choice)
     finally:
         cursor.close()

@@ -47,8 +47,9 @@ SYSTEM = Actor("system")
 
 def record(session: Session, actor: Actor, action: str, *, patient_id: uuid.UUID | None = None,
            details: dict[str, Any] | None = None,
-           batch_patient_ids: Sequence[uuid.UUID] | None = None) -> AuditEvent:
-    """Append an audit event. ``details`` must hold no free text, names or NHS numbers."""
+           batch_patient_ids: Sequence[uuid.UUID | str] | None = None) -> AuditEvent:
+    """Append an audit event. ``details`` must hold no free text, names or NHS numbers.
+    ``batch_patient_ids``: UUIDs or their canonical text (``data.audit.append_event``)."""
     return audit_data.append_event(
         session, actor_kind=actor.kind, actor_id=actor.id, action=action, patient_id=patient_id,
         details=details, batch_patient_ids=batch_patient_ids,

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterator, Sequence
@@ -294,7 +293,7 @@ def prepare(session: Session, context: ReadContext, text: str, tool: str, purpos
 
 
 def _record(session: Session, context: ReadContext, tool: str, purpose: Purpose, rows: int,
-            patient_ids: list[uuid.UUID]) -> None:
+            patient_ids: list[str]) -> None:
     audit.record(session, context.actor, BATCH_ACTION, batch_patient_ids=patient_ids,
                  details=context.details(tool=tool, purpose=purpose.value, rows=rows,
                                          known_patients=len(patient_ids)))

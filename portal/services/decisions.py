@@ -106,10 +106,10 @@ def iter_decisions_for_nhs_numbers(session: Session, nhs_numbers: Sequence[str],
 
 
 def iter_answers_for_nhs_numbers(session: Session, nhs_numbers: Sequence[str], key: PolicyKey,
-                                 policy: PurposePolicy) -> Iterator[tuple[str, uuid.UUID, EffectiveDecision]]:
-    """(NHS number, patient id, decision) for ONE tool and purpose, for every known patient
-    among ``nhs_numbers`` (sorted, distinct, valid), in NHS number order, streamed
-    (``patient_lookup.iter_batch_choice_rows``).
+                                 policy: PurposePolicy) -> Iterator[tuple[str, str, EffectiveDecision]]:
+    """(NHS number, patient id as canonical UUID text, decision) for ONE tool and purpose,
+    for every known patient among ``nhs_numbers`` (sorted, distinct, valid), in NHS number
+    order, streamed (``patient_lookup.iter_batch_choice_rows``).
 
     Batch checks. The rule (``decide_many``) depends only on the patient's relevant choices
     in sequence order (all tools or not, decision, terms version, voided), so it runs once per

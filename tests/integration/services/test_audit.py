@@ -52,6 +52,17 @@ def test_a_deleted_event_is_found(db_session):
     assert not result.ok and result.broken_position == 3
 
 
+def test_a_batch_listed_as_text_is_stored_found_by_patient_and_verifies(db_session):
+    from portal.data.audit import list_events_for_patient
+
+    patients = [make_patient(db_session) for _ in range(3)]
+    audit.record(db_session, CLIENT, "decisions.batch-read", batch_patient_ids=[str(p.id) for p in patients])
+    db_session.flush()
+    for patient in patients:
+        assert [e.action for e in list_events_for_patient(db_session, patient.id)] == ["decisions.batch-read"]
+    assert audit.verify(db_session).ok
+
+
 def test_a_patient_removed_from_a_batch_is_found(db_session):
     first, second = make_patient(db_session), make_patient(db_session)
     audit.record(db_session, CLIENT, "decisions.batch-read", batch_patient_ids=[first.id, second.id])
@@ -103,3 +114,4 @@ def test_the_batch_digest_is_the_documented_one_for_a_list_longer_than_a_chunk()
     documented = hashlib.sha256("".join(f"{text}\n" for text in sorted(str(i) for i in ids)).encode()).hexdigest()
     assert digest_patients(ids) == documented
     assert digest_patients(sorted(ids, key=lambda i: i.int), in_order=True) == documented
+    assert digest_patients([str(i) for i in ids]) == documented  # a batch gives the ids as text
