@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -30,7 +31,9 @@ class PortalFlask(Flask):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._known_sync: set[Callable[..., Any]] = set()
+        # Weak: a callable made for one request (an ``after_this_request`` function) is
+        # forgotten with it, so the set holds only what lives on (hooks, views).
+        self._known_sync: weakref.WeakSet[Callable[..., Any]] = weakref.WeakSet()
 
     # Machine routes (/api/, /fhir/, /oauth2/) run only the app-wide hooks declared for them
     # (``machine_routes.runs_for_machines``): the session, viewer, language, CSRF and page
@@ -79,11 +82,14 @@ class PortalFlask(Flask):
         try:
             if func in self._known_sync:
                 return func
-        except TypeError:  # an unhashable callable: ask every time
+        except TypeError:  # unhashable or not weakly referable: ask every time
             return super().ensure_sync(func)
         wrapped = super().ensure_sync(func)
         if wrapped is func:
-            self._known_sync.add(func)
+            try:
+                self._known_sync.add(func)
+            except TypeError:
+                pass
         return wrapped
 
 

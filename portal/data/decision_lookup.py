@@ -110,7 +110,8 @@ def list_policy_choice_rows(connection: Connection, nhs_number: str, tool_slug: 
     The statement is SQLAlchemy's, compiled once per dialect, and its rows are converted by
     the same result processors SQLAlchemy uses (UUIDs and UTC times on SQLite, for example);
     it runs on the driver's cursor because SQLAlchemy's execution machinery cost more CPU
-    than the query (issue 8 point 9). Raises the driver's own errors (see ``HeldConnection``)."""
+    than the query (issue 8 point 9). A driver error is raised as SQLAlchemy's ``DBAPIError``
+    (``connection_invalidated`` when the connection was lost), as SQLAlchemy would."""
     compiled = _driver_statement(connection.dialect, tool_slug is not None, purpose is not None)
     values: dict[str, Any] = {"nhs_number": nhs_number}
     if tool_slug is not None:
@@ -118,12 +119,23 @@ def list_policy_choice_rows(connection: Connection, nhs_number: str, tool_slug: 
     if purpose is not None:
         values["purpose"] = purpose
     parameters: Any = values if compiled.positions is None else tuple(values[name] for name in compiled.positions)
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    driver = connection.connection.driver_connection
+    dialect = connection.dialect
     try:
-        cursor.execute(compiled.sql, parameters)
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
+        cursor = driver.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(compiled.sql, parameters)
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+    except dialect.loaded_dbapi.Error as error:
+        # As SQLAlchemy would have raised it: the app answers 503 for a database error, and
+        # ``HeldConnection`` retries once when the connection was lost.
+        lost = dialect.is_disconnect(error, driver, None)
+        if lost:
+            connection.invalidate()
+        raise DBAPIError.instance(compiled.sql, parameters, error, dialect.loaded_dbapi.Error,
+                                  connection_invalidated=lost, dialect=dialect) from error
     if compiled.converters:
         converted = []
         for row in rows:
@@ -167,23 +179,12 @@ class HeldConnection:
                 raise
             self.close()
             return work(self._connection())
-        except self.engine.dialect.loaded_dbapi.Error as error:  # raised by the driver's own cursor
-            lost = self.engine.dialect.is_disconnect(error, connection.connection.driver_connection, None)
-            self.close(invalidate=lost)
-            if not lost:
-                raise
-            return work(self._connection())
 
-    def close(self, invalidate: bool = False) -> None:
-        """Let this thread's connection go (``invalidate``: it is broken, do not pool it)."""
+    def close(self) -> None:
+        """Let this thread's connection go."""
         connection = getattr(self._local, "connection", None)
         self._local.connection = None
         if connection is not None:
-            if invalidate:
-                try:
-                    connection.invalidate()
-                except DBAPIError:
-                    pass
             _close(connection)
 
     def close_all(self) -> None:

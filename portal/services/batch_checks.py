@@ -8,8 +8,8 @@ answer. ``BatchResult.rows()`` then yields the answer row by row from memory; it
 touches the database, so a stream cut short cannot leave anything half-written.
 
 Memory stays small: valid numbers are kept as 64-bit integers in sorted arrays, answers as
-one byte each; the body is read once, and only rows whose text is not plainly the 10
-digits keep their text.
+one byte each; the body's text is kept once, and read once more only when many rows are not
+plainly 10 digits.
 
 CSV rules: UTF-8 (a byte-order mark is dropped), CRLF or LF, and a missing final newline are
 fine; an optional first row ``nhs_number`` is a header. Blank rows are tolerated (issue 8) and
@@ -108,35 +108,53 @@ def _classify(record: list[str]) -> int:
 @dataclass
 class _Scanned:
     """Each answerable row once: its CSV row number, its NHS number as an int or minus the
-    index of its invalid reason in ``_REASONS``, and the text given only where it is not
-    simply the number's 10 digits (spaces, invalid rows), so the answer is written without
-    reading the CSV a second time."""
+    index of its invalid reason in ``_REASONS``, and the text given where it is not simply
+    the number's 10 digits (spaces, invalid rows), so the answer is usually written without
+    reading the CSV a second time. ``given`` is None when more than ``MAX_KEPT_TEXTS`` rows
+    had such text: the answer then reads their text again from the body (``_reread``), so
+    a body of a million spaced numbers costs no more memory than its own text."""
 
     row_numbers: array  # type: ignore[type-arg]
     values: array  # type: ignore[type-arg]
-    given: dict[int, str]
+    given: dict[int, str] | None
+
+
+MAX_KEPT_TEXTS = 20_000
+
+
+def _is_plain(cell: str) -> bool:
+    return len(cell) == 10 and cell.isascii() and cell.isdigit()
 
 
 def _scan(text: str) -> _Scanned:
     scanned = _Scanned(array("L"), array("q"), {})
     row_numbers, values, given = scanned.row_numbers, scanned.values, scanned.given
     for index, record in _records(text):
-        if len(record) == 1 and index > 1 and len(cell := record[0]) == 10 and cell.isascii() and cell.isdigit():
+        if len(record) == 1 and index > 1 and _is_plain(cell := record[0]):
             value = _fast_number(cell)  # the common row: one cell of 10 digits
-            if value < 0:
-                given[len(values)] = cell
+            special = value < 0
         elif _is_blank(record) or _is_header(index, record):
             continue
         else:
             value = _classify(record)
             cell = record[0]
-            if value < 0 or not (len(cell) == 10 and cell.isascii() and cell.isdigit()):
-                given[len(values)] = cell
+            special = value < 0 or not _is_plain(cell)
+        if special and given is not None:
+            given[len(values)] = cell
+            if len(given) > MAX_KEPT_TEXTS:
+                given = scanned.given = None
         if len(values) >= MAX_ROWS:
             raise TooManyRows(MAX_ROWS)
         row_numbers.append(index)
         values.append(value)
     return scanned
+
+
+def _reread(text: str) -> Iterator[str]:
+    """The first cell of each answerable row, in order: the rows ``_scan`` answered."""
+    for index, record in _records(text):
+        if not (_is_blank(record) or _is_header(index, record)):
+            yield record[0]
 
 
 def _int64s(values: array) -> np.ndarray:  # type: ignore[type-arg]
@@ -177,6 +195,7 @@ class _AsNhsNumbers(Sequence[str]):
 class BatchResult:
     """What a prepared batch answers; ``rows()`` yields ``Row`` in input order."""
 
+    text: str  # the body, read again only when ``scanned.given`` is None
     scanned: _Scanned
     known_numbers: array  # type: ignore[type-arg]  # sorted NHS numbers the portal knows
     known_answers: array  # type: ignore[type-arg]  # index into ``answers`` per known number
@@ -195,8 +214,8 @@ class BatchResult:
     def row_tuples(self) -> Iterator[tuple[int, str, str, str, str]]:
         """``rows()`` as plain tuples (row number, given, decision, basis, reason)."""
         lookup = self._lookup()
-        for position in range(len(self.scanned.values)):
-            yield self._row_tuple(position, lookup)
+        for position, text in enumerate(self._special_texts()):
+            yield self._row_tuple(position, lookup, text)
 
     def csv_chunks(self, columns: Sequence[str], rows_per_chunk: int) -> Iterator[str]:
         """The answer as CSV text (CRLF line ends, as the ``csv`` module writes it): the row
@@ -208,18 +227,27 @@ class BatchResult:
         writer.writerow(columns)
         endings = [f",{decision},{basis},\r\n" for decision, basis in self.answers]
         endings.append(f",{self.default[0]},{self.default[1]},\r\n")  # index len(answers): unknown
-        given, write, lookup = self.scanned.given, buffer.write, self._lookup()
-        rows = zip(self.scanned.row_numbers, self.scanned.values, self._answer_indexes(), strict=True)
-        for position, (index, value, answer) in enumerate(rows):
-            if value < 0 or position in given:
-                writer.writerow(self._row_tuple(position, lookup))
-            else:
+        write, lookup = buffer.write, self._lookup()
+        rows = zip(self.scanned.row_numbers, self.scanned.values, self._answer_indexes(), self._special_texts(),
+                   strict=True)
+        for position, (index, value, answer, special) in enumerate(rows):
+            if special is None:
                 write(f"{index},{value:010d}{endings[answer]}")
+            else:
+                writer.writerow(self._row_tuple(position, lookup, special))
             if position % rows_per_chunk == rows_per_chunk - 1:
                 yield buffer.getvalue()
                 buffer.seek(0)
                 buffer.truncate()
         yield buffer.getvalue()
+
+    def _special_texts(self) -> Iterator[str | None]:
+        """Per answerable row, the text given when it is not simply its 10 digits, else None."""
+        given = self.scanned.given
+        if given is not None:
+            return (given.get(position) for position in range(len(self.scanned.values)))
+        return (None if value >= 0 and _is_plain(cell) else cell
+                for cell, value in zip(_reread(self.text), self.scanned.values, strict=True))
 
     def _answer_indexes(self) -> list[int]:
         """Per answerable row, the index in ``answers`` of its number's answer, or
@@ -238,10 +266,10 @@ class BatchResult:
         # objects lie all over memory (1.0 s against 1.8 s for a million searches).
         return self.known_numbers, self.known_answers, len(self.known_numbers)
 
-    def _row_tuple(self, position: int, lookup: tuple[array, array, int]) -> tuple[int, str, str, str, str]:  # type: ignore[type-arg]
+    def _row_tuple(self, position: int, lookup: tuple[array, array, int],  # type: ignore[type-arg]
+                   given: str | None) -> tuple[int, str, str, str, str]:
         known, codes, count = lookup
         index, value = self.scanned.row_numbers[position], self.scanned.values[position]
-        given = self.scanned.given.get(position)
         if given is None:
             given = f"{value:010d}"
         else:
@@ -288,7 +316,7 @@ def prepare(session: Session, context: ReadContext, text: str, tool: str, purpos
         patient_ids.append(patient_id)
     _record(session, context, tool, purpose, len(values), patient_ids)
     default = decide_many(policies, [])[key]
-    return BatchResult(scanned, known_numbers, known_answers, answers,
+    return BatchResult(text, scanned, known_numbers, known_answers, answers,
                        (default.decision.value, default.basis.value), len(patient_ids))
 
 

@@ -165,20 +165,22 @@ def test_a_lookup_answers_after_its_held_connection_is_cut(quick):
     assert app.extensions["portal.lookup_path"].reader._local.connection is not held
 
 
-def test_a_database_error_that_is_not_a_lost_connection_is_not_retried(quick, monkeypatch):
-    """Only a lost connection is retried: any other error is the request's error (500), once."""
+def test_a_database_error_that_is_not_a_lost_connection_is_503_once_not_retried(quick, monkeypatch):
+    """A real driver error on the quick path (here a statement the database refuses) is the
+    service-unavailable problem (503), as every other database error is, and is not retried."""
     from portal.data import decision_lookup
 
     app, http, headers, _ = quick
+    broken = decision_lookup._DriverStatement("SELECT * FROM no_such_table_here", None, ())
     calls = []
-    dbapi = app.extensions["portal.db"]["engine"].dialect.loaded_dbapi
 
-    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def compiled(*args):  # type: ignore[no-untyped-def]
         calls.append(1)
-        raise dbapi.ProgrammingError("syntax error at or near")
+        return broken
 
-    monkeypatch.setattr(decision_lookup, "list_policy_choice_rows", broken)
+    monkeypatch.setattr(decision_lookup, "_driver_statement", compiled)
     response = http.get(URL.format("9434765919") + "?tool=eye-scan&purpose=care", headers=headers)
-    assert response.status_code == 500
+    assert response.status_code == 503
     assert response.mimetype == "application/problem+json"
+    assert response.get_json()["type"].endswith("/service-unavailable")
     assert len(calls) == 1

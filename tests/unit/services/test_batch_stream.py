@@ -57,7 +57,7 @@ def _quick(text: str) -> str:
     scanned = batch_checks._scan(text)
     answers = sorted(set(KNOWN.values()))
     known = sorted(KNOWN)
-    result = BatchResult(scanned, array("q", [int(n) for n in known]),
+    result = BatchResult(text, scanned, array("q", [int(n) for n in known]),
                          array("B", [answers.index(KNOWN[n]) for n in known]), answers, DEFAULT, len(known))
     return "".join(_stream(result))
 
@@ -66,6 +66,25 @@ def _quick(text: str) -> str:
 @given(st.lists(st.sampled_from(CELLS), max_size=30), st.sampled_from(["\n", "\r\n"]), st.booleans())
 def test_the_quick_answer_is_the_plain_answer(lines, newline, final_newline):
     text = newline.join(lines) + (newline if final_newline else "")
+    assert _quick(text) == _plain(text)
+
+
+@settings(max_examples=200)
+@given(st.lists(st.sampled_from(CELLS), max_size=30), st.sampled_from(["\n", "\r\n"]))
+def test_when_too_many_texts_to_keep_the_answer_reads_them_again_and_is_the_same(lines, newline):
+    text = newline.join(lines) + newline
+    original = batch_checks.MAX_KEPT_TEXTS
+    batch_checks.MAX_KEPT_TEXTS = 1  # any second row that is not plain digits: read again
+    try:
+        assert _quick(text) == _plain(text)
+    finally:
+        batch_checks.MAX_KEPT_TEXTS = original
+
+
+def test_a_body_of_spaced_numbers_keeps_no_text_per_row():
+    text = "943 476 5919\n" * (batch_checks.MAX_KEPT_TEXTS + 10)
+    scanned = batch_checks._scan(text)
+    assert scanned.given is None and len(scanned.values) == batch_checks.MAX_KEPT_TEXTS + 10
     assert _quick(text) == _plain(text)
 
 
