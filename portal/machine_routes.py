@@ -63,8 +63,8 @@ def runs_for_machines(app: Flask, hook: Callable[..., Any], prefixes: tuple[str,
 def hooks_for(app: Flask, kind: str, path: str) -> list[Callable[..., Any]] | None:
     """The app-wide hooks of ``kind`` (``before``, ``after`` or ``teardown``) that a request
     for ``path`` runs, in the order Flask runs them (``after`` and ``teardown``: last
-    registered first); None for a page, or whenever a blueprint has hooks or URL value
-    preprocessors of its own, so that Flask runs everything its usual way."""
+    registered first); None for a page, or whenever a blueprint has hooks of its own or
+    anything has a URL value preprocessor, so that Flask runs everything its usual way."""
     for prefix in MACHINE_PREFIXES:
         if path.startswith(prefix):
             break
@@ -84,6 +84,8 @@ def hooks_for(app: Flask, kind: str, path: str) -> list[Callable[..., Any]] | No
 
 
 def _blueprint_hooks(app: Flask) -> bool:
-    return any(name is not None and funcs for name, funcs in
-               [*app.before_request_funcs.items(), *app.after_request_funcs.items(),
-                *app.teardown_request_funcs.items(), *app.url_value_preprocessors.items()])
+    """True if a blueprint has request hooks of its own, or anything has a URL value
+    preprocessor: the machine lists know neither, so Flask's own way must run."""
+    return any(funcs for funcs in app.url_value_preprocessors.values()) or any(
+        name is not None and funcs for name, funcs in
+        [*app.before_request_funcs.items(), *app.after_request_funcs.items(), *app.teardown_request_funcs.items()])

@@ -163,3 +163,14 @@ def test_the_token_endpoint_keeps_its_own_rate_limit_with_its_headers(make_app):
     assert [a.status_code for a in answers] == [401, 401, 429]
     assert int(answers[2].headers["Retry-After"]) > 0
     assert answers[0].headers["X-RateLimit-Limit"] == "2"
+
+
+def test_a_url_value_preprocessor_makes_machine_routes_run_every_hook_the_flask_way(make_app):  # type: ignore[no-untyped-def]
+    """The machine hook lists know nothing of URL value preprocessors: with one registered,
+    machine routes fall back to Flask's own handling, which runs it (and every hook)."""
+    fresh = make_app()
+    seen: list[str] = []
+    fresh.url_value_preprocessor(lambda endpoint, values: seen.append("preprocessor"))
+    fresh.before_request(lambda: seen.append("page-only before"))
+    fresh.test_client().get("/fhir/r4/metadata")
+    assert seen == ["preprocessor", "page-only before"]
