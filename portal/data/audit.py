@@ -22,7 +22,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, String, UniqueConstraint, 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from portal.data.base import Base, utcnow
+from portal.data.base import Base, driver_errors_as_sqlalchemy, utcnow
 
 
 class AuditEvent(Base):
@@ -213,12 +213,14 @@ def _insert_batch_patients(session: Session, event_id: uuid.UUID, patient_ids: S
     patient id), so each row is appended to the key's index instead of splitting its pages
     at random."""
     if session.get_bind().dialect.name == "postgresql":
-        cursor = session.connection().connection.cursor()
+        connection = session.connection()
         event = str(event_id)
-        with cursor.copy("COPY audit_event_patients (audit_event_id, patient_id) FROM STDIN") as copy:
-            # COPY's text format in blocks: UUID text needs no escaping.
-            for start in range(0, len(patient_ids), BATCH_INSERT_CHUNK):
-                copy.write("".join([f"{event}\t{p}\n" for p in patient_ids[start:start + BATCH_INSERT_CHUNK]]))
+        with driver_errors_as_sqlalchemy(connection, "COPY audit_event_patients"):
+            cursor = connection.connection.cursor()
+            with cursor.copy("COPY audit_event_patients (audit_event_id, patient_id) FROM STDIN") as copy:
+                # COPY's text format in blocks: UUID text needs no escaping.
+                for start in range(0, len(patient_ids), BATCH_INSERT_CHUNK):
+                    copy.write("".join([f"{event}\t{p}\n" for p in patient_ids[start:start + BATCH_INSERT_CHUNK]]))
         return
     if session.get_bind().dialect.name == "sqlite":
         # Straight to the driver: SQLAlchemy's Uuid stores 32 hex digits on SQLite.

@@ -8,10 +8,13 @@ never be stored by mistake. Habit from communitiesuk/funding-service.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator, Uuid
+from sqlalchemy import Connection, DateTime, MetaData, TypeDecorator, Uuid
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -58,3 +61,20 @@ class IdMixin:
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     created_at_utc: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+@contextmanager
+def driver_errors_as_sqlalchemy(connection: Connection, statement: str | None = None) -> Iterator[None]:
+    """Around work done straight on the DB-API driver (``connection.connection.driver_connection``
+    or its cursors): a driver error leaves as SQLAlchemy's ``DBAPIError``, as if SQLAlchemy had
+    run it, so the app answers 503 ``service-unavailable`` for it like any database error.
+    A lost connection is invalidated (not pooled again) and flagged ``connection_invalidated``."""
+    dialect = connection.dialect
+    try:
+        yield
+    except dialect.loaded_dbapi.Error as error:
+        lost = dialect.is_disconnect(error, connection.connection.driver_connection, None)
+        if lost:
+            connection.invalidate()
+        raise DBAPIError.instance(statement, None, error, dialect.loaded_dbapi.Error,
+                                  connection_invalidated=lost, dialect=dialect) from error

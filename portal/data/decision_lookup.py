@@ -22,6 +22,7 @@ from typing import Any, NamedTuple, TypeVar
 from sqlalchemy import Connection, Engine, and_, bindparam, or_, select
 from sqlalchemy.exc import DBAPIError
 
+from portal.data.base import driver_errors_as_sqlalchemy
 from portal.data.choices import Choice
 from portal.data.people import Patient
 from portal.data.register import AiTool, ToolPurpose
@@ -119,23 +120,15 @@ def list_policy_choice_rows(connection: Connection, nhs_number: str, tool_slug: 
     if purpose is not None:
         values["purpose"] = purpose
     parameters: Any = values if compiled.positions is None else tuple(values[name] for name in compiled.positions)
-    driver = connection.connection.driver_connection
-    dialect = connection.dialect
-    try:
-        cursor = driver.cursor()  # type: ignore[union-attr]
+    # As SQLAlchemy would raise them: the app answers 503 for a database error, and
+    # ``HeldConnection`` retries once when the connection was lost.
+    with driver_errors_as_sqlalchemy(connection, compiled.sql):
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
             cursor.execute(compiled.sql, parameters)
             rows = cursor.fetchall()
         finally:
             cursor.close()
-    except dialect.loaded_dbapi.Error as error:
-        # As SQLAlchemy would have raised it: the app answers 503 for a database error, and
-        # ``HeldConnection`` retries once when the connection was lost.
-        lost = dialect.is_disconnect(error, driver, None)
-        if lost:
-            connection.invalidate()
-        raise DBAPIError.instance(compiled.sql, parameters, error, dialect.loaded_dbapi.Error,
-                                  connection_invalidated=lost, dialect=dialect) from error
     if compiled.converters:
         converted = []
         for row in rows:

@@ -15,6 +15,7 @@ from sqlalchemy import String, and_, bindparam, cast, column, func, null, or_, s
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from portal.data.base import driver_errors_as_sqlalchemy
 from portal.data.choices import Choice
 from portal.data.people import Patient
 from portal.data.register import AiTool
@@ -162,21 +163,24 @@ def iter_batch_choice_rows(session: Session, nhs_numbers: Sequence[str], tool_sl
     baseline.py``): SQLAlchemy's row processing of a million rows cost more than the join.
     PostgreSQL: the numbers are staged (``stage_nhs_numbers``) and read back through a
     server-side cursor; SQLite: ``IN`` lists of ``CHUNK_SIZE``."""
-    driver = session.connection().connection.driver_connection
+    connection = session.connection()
+    driver = connection.connection.driver_connection
     if session.get_bind().dialect.name == "postgresql":
-        stage_nhs_numbers(session, nhs_numbers)
-        with driver.cursor(name="batch_choice_rows") as cursor:  # type: ignore[union-attr]
-            cursor.itersize = BATCH_FETCH_ROWS
-            cursor.execute(_BATCH_POSTGRES, {"purpose": purpose, "tool": tool_slug})
-            yield from cursor  # plain tuples in ``BatchChoiceRow`` order: a million rows
+        with driver_errors_as_sqlalchemy(connection, _BATCH_POSTGRES):
+            stage_nhs_numbers(session, nhs_numbers)
+            with driver.cursor(name="batch_choice_rows") as cursor:  # type: ignore[union-attr]
+                cursor.itersize = BATCH_FETCH_ROWS
+                cursor.execute(_BATCH_POSTGRES, {"purpose": purpose, "tool": tool_slug})
+                yield from cursor  # plain tuples in ``BatchChoiceRow`` order: a million rows
         return
-    cursor = driver.cursor()  # type: ignore[union-attr]
-    try:
-        for start in range(0, len(nhs_numbers), CHUNK_SIZE):
-            chunk = list(nhs_numbers[start:start + CHUNK_SIZE])
-            cursor.execute(_BATCH_SQLITE.format(marks=",".join("?" * len(chunk))), [purpose, tool_slug, *chunk])
-            for number, h, *choice in cursor.fetchall():
-                # SQLAlchemy's Uuid keeps 32 hex digits (lower case) on SQLite.
-                yield (number, f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}", *choice)
-    finally:
-        cursor.close()
+    with driver_errors_as_sqlalchemy(connection, _BATCH_SQLITE):
+        cursor = driver.cursor()  # type: ignore[union-attr]
+        try:
+            for start in range(0, len(nhs_numbers), CHUNK_SIZE):
+                chunk = list(nhs_numbers[start:start + CHUNK_SIZE])
+                cursor.execute(_BATCH_SQLITE.format(marks=",".join("?" * len(chunk))), [purpose, tool_slug, *chunk])
+                for number, h, *choice in cursor.fetchall():
+                    # SQLAlchemy's Uuid keeps 32 hex digits (lower case) on SQLite.
+                    yield (number, f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}", *choice)
+        finally:
+            cursor.close()

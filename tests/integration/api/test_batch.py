@@ -6,7 +6,7 @@ import csv
 import io
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.api import batch as batch_api
 from portal.data.audit import AuditEvent, AuditEventPatient
@@ -130,3 +130,19 @@ def test_an_unterminated_quote_is_answered_invalid_not_taken_as_a_number(client,
         ["2", denied, "deny", "choice", ""],
         ["4", f"{denied} ", "invalid", "", "unterminated-quote"],
     ]
+
+
+def test_a_database_error_in_a_batch_is_503_and_nothing_is_written(app, client, api_headers, people, monkeypatch):
+    """The batch reads on the driver's own cursor; a database error there is still the
+    service-unavailable problem (503), like any database error, and no audit is left."""
+    from portal.data import patient_lookup
+
+    monkeypatch.setattr(patient_lookup, "_BATCH_SQLITE", "SELECT * FROM no_such_table_here WHERE 1 IN ({marks})")
+    monkeypatch.setattr(patient_lookup, "_BATCH_POSTGRES", "SELECT * FROM no_such_table_here")
+    with app.app_context():
+        before = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    response = client.post(URL, data=(people["denied"].nhs_number + "\n").encode(), headers={**api_headers, **CSV})
+    assert response.status_code == 503
+    assert response.get_json()["type"].endswith("/service-unavailable")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == before
