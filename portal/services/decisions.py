@@ -12,7 +12,6 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import groupby
 
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
@@ -90,21 +89,6 @@ def decisions_for_nhs_number(session: Session, nhs_number: NhsNumber,
     return decisions_for_patient_id(session, patient.id, policies)
 
 
-def iter_decisions_for_nhs_numbers(session: Session, nhs_numbers: Sequence[str],
-                                   policies: Mapping[PolicyKey, PurposePolicy],
-                                   ) -> Iterator[tuple[str, uuid.UUID, dict[PolicyKey, EffectiveDecision]]]:
-    """(NHS number, patient id, decisions) for every known patient among ``nhs_numbers``
-    (any number of them, sorted, distinct), in NHS number order, streamed: the rows come
-    from ``patient_lookup.iter_choice_rows_for_many`` (one staged join on PostgreSQL, chunks
-    of 30,000 elsewhere) and only the choices ``policies`` can depend on are read."""
-    slugs, purposes = {slug for slug, _ in policies}, {purpose.value for _, purpose in policies}
-    rows = patient_lookup.iter_choice_rows_for_many(session, nhs_numbers, slugs, purposes)
-    defaults = decide_many(policies, [])  # the rule is pure: no facts, the same answer for everyone
-    for (number, patient_id), group in groupby(rows, key=lambda row: (row[0], row[1])):
-        facts = _facts_from_rows(group)
-        yield number, patient_id, decide_many(policies, facts) if facts else defaults
-
-
 def iter_answers_for_nhs_numbers(session: Session, nhs_numbers: Sequence[str], key: PolicyKey,
                                  policy: PurposePolicy) -> Iterator[tuple[str, str, EffectiveDecision]]:
     """(NHS number, patient id as canonical UUID text, decision) for ONE tool and purpose,
@@ -142,29 +126,6 @@ def iter_answers_for_nhs_numbers(session: Session, nhs_numbers: Sequence[str], k
             pattern.append((bool(all_tools), decision, terms, bool(voided)))
     if current is not None:
         yield current, current_id, answer_for(tuple(pattern))  # type: ignore[misc]
-
-
-def _facts_from_rows(rows: Iterable[tuple]) -> list[ChoiceFact]:  # type: ignore[type-arg]
-    return [ChoiceFact(id=str(choice_id), sequence=sequence, tool_slug=slug, purpose=Purpose(purpose),
-                       decision=Decision(decision), terms_version=terms, voided=bool(voided), recorded_at=recorded)
-            for _, _, choice_id, sequence, slug, purpose, decision, terms, voided, recorded in rows
-            if choice_id is not None]
-
-
-def decisions_for_nhs_numbers(session: Session, nhs_numbers: list[str],
-                              policies: Mapping[PolicyKey, PurposePolicy]) -> dict[str, tuple[uuid.UUID, dict[PolicyKey, EffectiveDecision]]]:
-    """Decisions over ``policies`` for every known patient among ``nhs_numbers`` (10-digit,
-    validated; at most 30,000 a call), as {NHS number: (patient id, decisions)}, in ONE query
-    that reads only the choices ``policies`` can depend on. Numbers never seen are absent:
-    they get ``decide_many(policies, [])``, the defaults. Batch checks and single lookups."""
-    slugs = {slug for slug, _ in policies}
-    purposes = {purpose.value for _, purpose in policies}
-    rows = patient_lookup.list_choice_rows_for_nhs_numbers(session, nhs_numbers, slugs, purposes)
-    found = {number: (patient_id, _facts_from_rows(group))
-             for (number, patient_id), group in groupby(rows, key=lambda row: (row[0], row[1]))}
-    defaults = decide_many(policies, [])  # the rule is pure: no facts, the same answer for everyone
-    return {number: (patient_id, decide_many(policies, facts) if facts else defaults)
-            for number, (patient_id, facts) in found.items()}
 
 
 def decisions_for_patients(session: Session, patient_ids: list[uuid.UUID],
