@@ -36,6 +36,24 @@ def test_events_appended_together_and_one_by_one_make_one_chain_that_verifies(db
     assert positions == [1, 2, 3, 4, 5, 6]
 
 
+def test_events_written_through_the_driver_read_back_as_they_were_given(db_session):
+    # The flush writes with COPY (PostgreSQL) or the driver's executemany (SQLite), through
+    # SQLAlchemy's bind processors: the ORM must read back the very values, or the patient's
+    # history and the hash chain would be wrong.
+    patient = make_patient(db_session)
+    at = datetime(2026, 11, 30, 13, 5, 7, 123456, tzinfo=UTC)
+    details = {"endpoint": "/api/v1/patients/<nhs_number>/ai-decisions", "organisation": "RH5",
+               "client_name": "Ward \u00e9 \"EPR\"\ttab\\slash", "patient_known": True, "tool": None}
+    audit_data.append_events(db_session, [PendingEvent(at, CLIENT.kind, CLIENT.id, "decisions.read", patient.id, details),
+                                          PendingEvent(at, CLIENT.kind, None, "decisions.read", None, {})])
+    db_session.commit()
+    db_session.expire_all()
+    first, second = db_session.scalars(select(AuditEvent).order_by(AuditEvent.chain_position))
+    assert (first.occurred_at_utc, first.patient_id, first.actor_id, first.details) == (at, patient.id, CLIENT.id, details)
+    assert (second.patient_id, second.actor_id, second.details, second.patients_digest) == (None, None, {}, None)
+    assert audit.verify(db_session).ok
+
+
 def test_events_either_side_of_midnight_go_to_their_own_days_chains(db_session):
     midnight = datetime(2026, 3, 29, tzinfo=UTC)
     audit_data.append_events(db_session, [*_pending(midnight - timedelta(seconds=1), n=2),
