@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, UniqueConstraint, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -207,7 +208,8 @@ def append_events(session: Session, pending: Sequence[PendingEvent]) -> int:
 
 
 _EVENTS = AuditEvent.__table__
-_event_processors: dict[str, tuple[tuple[str, Callable[[Any], Any] | None], ...]] = {}
+# Per dialect object (not name): each engine may have its own JSON serializer.
+_event_processors: WeakKeyDictionary[Any, tuple[tuple[str, Callable[[Any], Any] | None], ...]] = WeakKeyDictionary()
 
 
 def _insert_events(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -221,11 +223,11 @@ def _insert_events(session: Session, rows: list[dict[str, Any]]) -> None:
     if dialect.name not in ("postgresql", "sqlite"):
         connection.execute(insert(AuditEvent), rows)
         return
-    processors = _event_processors.get(dialect.name)
+    processors = _event_processors.get(dialect)
     if processors is None:
-        processors = _event_processors[dialect.name] = tuple(
+        processors = _event_processors[dialect] = tuple(
             (name, column.type.dialect_impl(dialect).bind_processor(dialect)) for name, column in _EVENTS.columns.items())
-    values = [tuple(row[name] if process is None or row[name] is None else process(row[name])
+    values = [tuple(row[name] if process is None else process(row[name])
                     for name, process in processors) for row in rows]
     names = ", ".join(name for name, _ in processors)
     if dialect.name == "sqlite":
@@ -233,11 +235,10 @@ def _insert_events(session: Session, rows: list[dict[str, Any]]) -> None:
         connection.exec_driver_sql(f"INSERT INTO audit_events ({names}) VALUES ({marks})", values)
         return
     statement = f"COPY audit_events ({names}) FROM STDIN"
-    with driver_errors_as_sqlalchemy(connection, statement):
-        cursor = connection.connection.cursor()
-        with cursor.copy(statement) as copy:
-            for value in values:
-                copy.write_row(value)
+    with (driver_errors_as_sqlalchemy(connection, statement), connection.connection.cursor() as cursor,
+          cursor.copy(statement) as copy):
+        for value in values:
+            copy.write_row(value)
 
 
 BATCH_INSERT_CHUNK = 10_000
