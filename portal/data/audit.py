@@ -253,12 +253,12 @@ def _insert_batch_patients(session: Session, event_id: uuid.UUID, patient_ids: S
     if session.get_bind().dialect.name == "postgresql":
         connection = session.connection()
         event = str(event_id)
-        with driver_errors_as_sqlalchemy(connection, "COPY audit_event_patients"):
-            cursor = connection.connection.cursor()
-            with cursor.copy("COPY audit_event_patients (audit_event_id, patient_id) FROM STDIN") as copy:
-                # COPY's text format in blocks: UUID text needs no escaping.
-                for start in range(0, len(patient_ids), BATCH_INSERT_CHUNK):
-                    copy.write("".join([f"{event}\t{p}\n" for p in patient_ids[start:start + BATCH_INSERT_CHUNK]]))
+        statement = "COPY audit_event_patients (audit_event_id, patient_id) FROM STDIN"
+        with (driver_errors_as_sqlalchemy(connection, statement), connection.connection.cursor() as cursor,
+              cursor.copy(statement) as copy):
+            # COPY's text format in blocks: UUID text needs no escaping.
+            for start in range(0, len(patient_ids), BATCH_INSERT_CHUNK):
+                copy.write("".join([f"{event}\t{p}\n" for p in patient_ids[start:start + BATCH_INSERT_CHUNK]]))
         return
     if session.get_bind().dialect.name == "sqlite":
         # Straight to the driver: SQLAlchemy's Uuid stores 32 hex digits on SQLite.
