@@ -86,16 +86,22 @@ def session_app(database_url: str) -> Iterator[Flask]:
 
 @pytest.fixture()
 def make_app(database_url: str) -> Iterator:  # type: ignore[type-arg]
-    """Build extra apps with other settings; their connections are closed after the test."""
-    made: list[Flask] = []
+    """Build extra apps with other settings; their connections are closed after the test, and
+    what they committed to the test database is emptied (as the ``app`` fixture does), so it
+    cannot reach the next test."""
+    made: list[tuple[Flask, bool]] = []
 
     def _make(**overrides: object) -> Flask:
-        app = create_app(make_test_config(overrides.pop("database_url", database_url), **overrides))
-        made.append(app)
+        url = overrides.pop("database_url", database_url)
+        app = create_app(make_test_config(url, **overrides))
+        made.append((app, url == database_url))
         return app
 
     yield _make
-    for app in made:
+    on_test_database = [app for app, shared in made if shared]
+    if on_test_database:
+        truncate_all(on_test_database[0])
+    for app, _ in made:
         dispose(app)
 
 
