@@ -19,7 +19,7 @@ from datetime import date, datetime
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, UniqueConstraint, insert, select
+from sqlalchemy import JSON, Date, Index, String, UniqueConstraint, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -40,7 +40,9 @@ class AuditEvent(Base):
     actor_kind: Mapped[str] = mapped_column(String(20))  # patient | representative | staff | api-client | system
     actor_id: Mapped[str | None] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(60))
-    patient_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("patients.id"))
+    # No foreign key (migration 0012): checking it locked the patient's row for every audited
+    # read, most of the database's cost of writing the event; the hash covers the id.
+    patient_id: Mapped[uuid.UUID | None] = mapped_column()
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     patients_digest: Mapped[str | None] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
