@@ -15,7 +15,7 @@ import time
 from typing import Any
 
 from flask import Flask, g, request
-from pythonjsonlogger.json import JsonFormatter
+from pythonjsonlogger.orjson import OrjsonFormatter
 
 from portal.machine_routes import runs_for_machines
 
@@ -81,7 +81,9 @@ def configure_logging(level: str) -> None:
     else:
         handler = logging.StreamHandler()
         handler._portal = True  # type: ignore[attr-defined]
-        handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        # python-json-logger's orjson formatter: the same fields as its default one, in about
+        # half the CPU (every request writes a line).
+        handler.setFormatter(OrjsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
         handler.addFilter(PersonalDataFilter())
         root.addHandler(handler)
     root.setLevel(level)

@@ -7,9 +7,9 @@ Dictionary), 400 ``unknown-tool``, 400 ``unknown-purpose``, 400 ``unknown-parame
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+import orjson
 from flask import Blueprint, Flask, Response, current_app, request
 
 from portal.api import problems
@@ -66,8 +66,9 @@ def patient_decisions(nhs_number: str):  # type: ignore[no-untyped-def]
         "decisions": [decision_json(slug, purpose_.value, decision)
                       for (slug, purpose_), decision in decision_reads.sorted_decisions(result)],
     }
-    # json.dumps straight, not jsonify: no key sorting or provider lookup on the hot path.
-    return mark_no_store(Response(json.dumps(body, separators=(",", ":")), mimetype="application/json"))
+    # orjson straight, not jsonify: no key sorting or provider lookup on the hot path, and
+    # the body in a tenth of json.dumps's time (plain str, int, bool and None values only).
+    return mark_no_store(Response(orjson.dumps(body), mimetype="application/json"))
 
 
 def init_app(app: Flask) -> None:

@@ -66,3 +66,30 @@ def test_tracebacks_are_redacted_before_formatting():
     assert record.exc_info is None
     assert "9434765919" not in record.exc_text
     assert "[redacted]" in record.exc_text
+
+
+def test_the_configured_handler_writes_one_json_line_with_the_fields_and_nothing_personal():
+    """What production writes: the handler ``configure_logging`` installs (its formatter and
+    filter together), read back as JSON."""
+    import io
+    import json
+
+    logging_setup.configure_logging("INFO")
+    [handler] = [h for h in logging.getLogger().handlers if getattr(h, "_portal", False)]
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+    try:
+        logging_setup.request_log.info("request for 943 476 5919", extra={
+            "method": "GET", "route": "/api/v1/patients/<nhs_number>/ai-decisions", "status": 200,
+            "duration_ms": 1.25})
+        logging.getLogger("portal.other").warning("token=abc.def sent to zoe@example.org")
+    finally:
+        handler.setStream(previous)
+    first, second = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert first["message"] == "request for [redacted]"
+    assert (first["levelname"], first["name"]) == ("INFO", "portal.request")
+    assert (first["method"], first["route"], first["status"], first["duration_ms"]) == (
+        "GET", "/api/v1/patients/<nhs_number>/ai-decisions", 200, 1.25)
+    assert first["asctime"][:2] == "20"
+    assert second["message"] == "token=[redacted] sent to [redacted]"
+    assert "9434765919" not in stream.getvalue() and "943 476 5919" not in stream.getvalue()
