@@ -98,11 +98,17 @@ def make_app(database_url: str) -> Iterator:  # type: ignore[type-arg]
         return app
 
     yield _make
-    on_test_database = [app for app, shared in made if shared]
-    if on_test_database:
-        truncate_all(on_test_database[0])
-    for app, _ in made:
-        dispose(app)
+    try:
+        for app, _ in made:  # a read-audit buffer writes what it holds now, not after the truncate
+            path = app.extensions.get("portal.lookup_path")
+            if path is not None:
+                path.close()
+        on_test_database = [app for app, shared in made if shared]
+        if on_test_database:
+            truncate_all(on_test_database[0])
+    finally:
+        for app, _ in made:
+            dispose(app)
 
 
 def truncate_all(app: Flask) -> None:

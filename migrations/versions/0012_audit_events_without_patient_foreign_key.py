@@ -8,6 +8,11 @@ read has just loaded, patients are never deleted, and the event's hash covers th
 (``verify-audit``), which is the integrity an audit trail needs, as for the batch lists in
 0011; the index on (patient, time) that the patient's history reads stays.
 
+On SQLite, Alembic's batch mode copies ``audit_events`` into a new table while it holds the
+write lock: the portal waits for the copy (seconds per million events). The downgrade puts
+the key back only if every event names a patient that exists; otherwise it fails and
+changes nothing.
+
 Revision ID: 0012
 Revises: 0011
 Create Date: 2026-11-30
