@@ -144,7 +144,7 @@ SETTINGS: tuple[Setting, ...] = (
             "Working days to acknowledge a request for review about care in Northern Ireland."),
     Setting("DISPUTE_DECIDE_DAYS_NORTHERN_IRELAND", "20", False,
             "Working days to decide a request for review about care in Northern Ireland."),
-    Setting("AUDIT_READ_FLUSH_MS", "500", False,
+    Setting("AUDIT_READ_FLUSH_MS", "250", False,
             "Audit events of single decision lookups are written to the audit trail by a background "
             "flush at most this many milliseconds after the read (1 to 1000); a crash of the app can "
             "lose that much. `0` writes each in the read's own transaction (the default under "
