@@ -146,7 +146,7 @@ SETTINGS: tuple[Setting, ...] = (
             "Working days to decide a request for review about care in Northern Ireland."),
     Setting("AUDIT_READ_FLUSH_MS", "250", False,
             "Audit events of single decision lookups are written to the audit trail by a background "
-            "flush at most this many milliseconds after the read (1 to 1000); a crash of the app can "
+            "flush at most this many milliseconds after the read (0 to 1000); a crash of the app can "
             "lose that much. `0` writes each in the read's own transaction (the default under "
             "`PORTAL_ENV=test`)."),
 )

@@ -1,5 +1,7 @@
 """Logs never carry NHS numbers, email addresses or tokens."""
 
+import io
+import json
 import logging
 
 import pytest
@@ -71,9 +73,6 @@ def test_tracebacks_are_redacted_before_formatting():
 def test_the_configured_handler_writes_one_json_line_with_the_fields_and_nothing_personal():
     """What production writes: the handler ``configure_logging`` installs (its formatter and
     filter together), read back as JSON."""
-    import io
-    import json
-
     logging_setup.configure_logging("INFO")
     [handler] = [h for h in logging.getLogger().handlers if getattr(h, "_portal", False)]
     stream = io.StringIO()
