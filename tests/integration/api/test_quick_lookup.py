@@ -23,8 +23,9 @@ URL = "/api/v1/patients/{}/ai-decisions"
 
 
 @pytest.fixture()
-def quick(app, make_app):  # type: ignore[no-untyped-def]  # app: truncates after
-    """An app whose lookups go the quick way (audit flushed every 200 ms), a token, a tool."""
+def quick(make_app):  # type: ignore[no-untyped-def]
+    """An app whose lookups go the quick way (audit flushed every 200 ms), a token, a tool.
+    ``make_app`` writes what its buffer holds and empties the tables after the test."""
     quick_app = make_app(AUDIT_READ_FLUSH_MS="200")
     with quick_app.app_context():
         tool = make_tool(db.session, "eye-scan", {"care": "opt-out", "research": "opt-in"})
@@ -33,7 +34,6 @@ def quick(app, make_app):  # type: ignore[no-untyped-def]  # app: truncates afte
     http = quick_app.test_client()
     headers = bearer(fetch_token(http, register_client(quick_app)))
     yield quick_app, http, headers, tool_id
-    quick_app.extensions["portal.lookup_path"].close()
 
 
 def _events(app, action="decisions.read"):  # type: ignore[no-untyped-def]
